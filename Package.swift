@@ -1,0 +1,57 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Incident Ledger: an append-only, tamper-evident incident log on LMDB.
+///
+/// Layers, lowest first: the C shims (`CLMDB`, `CCrypto`); `LedgerStorage`,
+/// which wraps LMDB and knows nothing of incidents; `LedgerCrypto` (SHA-256);
+/// `Interchange` (strict JSON, canonical JSON, RFC 3339); `IncidentLedger`, the
+/// domain; `CommandLineKit`, a small argument parser; `IncidentsCLI`, one file
+/// per command; and the thin `incidents` executable.
+let package = Package(
+    name: "IncidentLedger",
+    products: [
+        .executable(name: "incidents", targets: ["incidents"])
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLMDB",
+            pkgConfig: "lmdb",
+            providers: [.apt(["liblmdb-dev"])]
+        ),
+        .systemLibrary(
+            name: "CCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .target(name: "LedgerStorage", dependencies: ["CLMDB"]),
+        .target(name: "LedgerCrypto", dependencies: ["CCrypto"]),
+        .target(name: "Interchange"),
+        .target(
+            name: "IncidentLedger",
+            dependencies: ["LedgerStorage", "LedgerCrypto", "Interchange"]
+        ),
+        .target(name: "CommandLineKit"),
+        .target(
+            name: "IncidentsCLI",
+            dependencies: ["IncidentLedger", "CommandLineKit", "Interchange"]
+        ),
+        .executableTarget(name: "incidents", dependencies: ["IncidentsCLI"]),
+        .executableTarget(
+            name: "lmdb-append-floor",
+            dependencies: ["LedgerStorage"],
+            path: "Sources/lmdb-append-floor"
+        ),
+        .testTarget(name: "LedgerStorageTests", dependencies: ["LedgerStorage"]),
+        .testTarget(name: "InterchangeTests", dependencies: ["Interchange"]),
+        .testTarget(name: "CommandLineKitTests", dependencies: ["CommandLineKit"]),
+        .testTarget(
+            name: "IncidentLedgerTests",
+            dependencies: ["IncidentLedger", "LedgerCrypto", "Interchange"]
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["IncidentLedger"]
+        ),
+    ]
+)

@@ -1,0 +1,90 @@
+/// Events to append, read one at a time by index so that a large input never has
+/// to exist as events all at once.
+public struct EventBatch: Sendable {
+    /// How many inputs the batch holds (blank lines excluded).
+    public let count: Int
+    private let item: @Sendable (Int) -> (line: Int, event: Result<Event, EventError>)
+
+    /// A batch over any indexed source.
+    /// - Parameters:
+    ///   - count: The number of inputs.
+    ///   - item: The input line number and the decoded event (or why it was refused)
+    ///     of input `index`; it may be called more than once for the same index.
+    public init(
+        count: Int, item: @escaping @Sendable (Int) -> (line: Int, event: Result<Event, EventError>)
+    ) {
+        self.count = count
+        self.item = item
+    }
+
+    /// A batch of events already made, numbered from line 1.
+    public init(events: [Event]) {
+        self.init(count: events.count) { index in (index + 1, .success(events[index])) }
+    }
+
+    /// The line number and event of input `index`.
+    public subscript(index: Int) -> (line: Int, event: Result<Event, EventError>) {
+        item(index)
+    }
+
+    /// A batch over NDJSON text: one event per line, blank lines skipped, a `\r`
+    /// before the newline ignored.
+    /// - Parameter text: The whole input.
+    /// - Returns: The batch; lines are decoded when the ledger reads them.
+    /// - Complexity: O(n) to find the lines; decoding happens later.
+    public static func ndjson(_ text: [UInt8]) -> EventBatch {
+        let lines = NDJSONLines(text)
+        return EventBatch(count: lines.count) { index in
+            let line = lines[index]
+            let event = Result { () throws(EventError) in
+                try EventDecoder.decodeEvent(text[line.range])
+            }
+            return (line.number, event.mapError { $0.at(line: line.number) })
+        }
+    }
+}
+
+/// The non-blank lines of an NDJSON text: their byte ranges and 1-based numbers.
+public struct NDJSONLines: Sendable {
+    private var ranges: [Range<Int>] = []
+    private var numbers: [Int32] = []
+
+    /// Finds the lines of `text`.
+    /// - Complexity: O(n).
+    public init(_ text: [UInt8]) {
+        text.withUnsafeBufferPointer { bytes in
+            var start = 0
+            var number: Int32 = 1
+            while start < bytes.count {
+                var end = start
+                while end < bytes.count, bytes[end] != 0x0A { end += 1 }
+                var last = end
+                if last > start, bytes[last - 1] == 0x0D { last -= 1 }
+                var blank = true
+                for index in start..<last where !isSpace(bytes[index]) {
+                    blank = false
+                    break
+                }
+                if !blank {
+                    ranges.append(start..<last)
+                    numbers.append(number)
+                }
+                start = end + 1
+                number += 1
+            }
+        }
+    }
+
+    /// How many non-blank lines there are.
+    public var count: Int { ranges.count }
+
+    /// The byte range and line number of non-blank line `index`.
+    public subscript(index: Int) -> (range: Range<Int>, number: Int) {
+        (ranges[index], Int(numbers[index]))
+    }
+}
+
+@inline(__always)
+private func isSpace(_ byte: UInt8) -> Bool {
+    byte == 0x20 || byte == 0x09 || byte == 0x0D
+}

@@ -1,0 +1,196 @@
+import Glibc
+import Interchange
+import LedgerCrypto
+import LedgerStorage
+
+/// The position and hash of the last record: the digest an auditor writes down.
+public struct Head: Equatable, Sendable {
+    /// The last position; 0 for an empty ledger.
+    public var position: UInt64
+    /// The SHA-256 of the last record's bytes; zero for an empty ledger.
+    public var hash: SHA256Digest
+    /// When the last record was appended; nil for an empty ledger.
+    public var recordedAt: Timestamp?
+
+    /// The head of a ledger with no records.
+    public static let empty = Head(position: 0, hash: .zero, recordedAt: nil)
+}
+
+/// An incident ledger: the append-only log of records in one directory, with the
+/// indexes and projections kept beside it in the same LMDB environment.
+///
+/// Every append happens in one write transaction that also updates the event-id
+/// index, the incident index and the incident projections, so a reader never sees
+/// one without the others.
+public final class Ledger {
+    /// How a ledger is opened.
+    public enum Access: Sendable {
+        /// Reading only; every write is refused.
+        case readOnly
+        /// Reading and appending.
+        case readWrite
+    }
+
+    /// The version of the on-disk layout this program writes.
+    public static let formatVersion = "1"
+
+    /// The ledger's directory.
+    public let path: String
+    /// How it was opened.
+    public let access: Access
+
+    let environment: Environment
+    let records: Database
+    let eventIDs: Database
+    let incidentEvents: Database
+    let incidents: Database
+    let meta: Database
+    let hasher: SHA256Hasher
+    /// Microseconds since the epoch, now: the ledger's clock (replaceable in tests).
+    var clock: () -> Int64 = Ledger.systemClock
+
+    /// Opens the ledger in `path`, creating it first when asked to and absent.
+    /// - Parameters:
+    ///   - path: The ledger's directory.
+    ///   - access: Read-only or read-write.
+    ///   - create: Make the directory and its files when there is no ledger yet
+    ///     (readable and writable by the owner only).
+    /// - Throws: `LedgerError.missing` when there is no ledger and `create` is false,
+    ///   `.permissionDenied`, `.unsupportedFormat` or `.storage`.
+    public init(path: String, access: Access, create: Bool = false) throws(LedgerError) {
+        self.path = path
+        self.access = access
+        let exists = Ledger.exists(at: path)
+        if !exists {
+            guard create, access == .readWrite else { throw LedgerError.missing(path: path) }
+            try Ledger.makeDirectory(path)
+        }
+
+        var options = Environment.Options()
+        options.readOnly = access == .readOnly
+        let writable = access == .readWrite
+        do {
+            environment = try Environment(path: path, options: options)
+            records = try environment.openDatabase("records", create: writable)
+            eventIDs = try environment.openDatabase("event-ids", create: writable)
+            incidentEvents = try environment.openDatabase(
+                "incident-events", flags: [.duplicateKeys, .fixedSizeDuplicates],
+                create: writable)
+            incidents = try environment.openDatabase("incidents", create: writable)
+            meta = try environment.openDatabase("meta", create: writable)
+            hasher = try SHA256Hasher()
+        } catch let error as StorageError {
+            throw Ledger.classify(error, path: path)
+        } catch {
+            throw LedgerError.unsupportedFormat("cannot start SHA-256: \(error)")
+        }
+        try checkFormat()
+    }
+
+    /// Whether `path` holds a ledger.
+    public static func exists(at path: String) -> Bool {
+        var info = stat()
+        return stat(path + "/data.mdb", &info) == 0
+    }
+
+    private static func makeDirectory(_ path: String) throws(LedgerError) {
+        if mkdir(path, 0o700) != 0, errno != EEXIST {
+            let code = errno
+            if code == EACCES || code == EPERM || code == EROFS {
+                throw LedgerError.permissionDenied("cannot create the ledger directory \(path)")
+            }
+            throw LedgerError.storage(StorageError(code: code, operation: "create \(path)"))
+        }
+    }
+
+    static func classify(_ error: StorageError, path: String) -> LedgerError {
+        switch error.code {
+        case EACCES, EPERM, EROFS:
+            .permissionDenied("permission denied opening the ledger at \(path)")
+        case ENOENT, StorageError.notFound:
+            .missing(path: path)
+        default:
+            .storage(error)
+        }
+    }
+
+    private func checkFormat() throws(LedgerError) {
+        let key = Array("format".utf8)
+        let found: [UInt8]?
+        do {
+            found = try environment.read { try $0.value(in: meta, forKey: key) }
+        } catch {
+            throw LedgerError.storage(error as? StorageError ?? StorageError(code: -1, operation: "read format"))
+        }
+        if let found {
+            let version = String(decoding: found, as: UTF8.self)
+            guard version == Ledger.formatVersion else {
+                throw LedgerError.unsupportedFormat(
+                    "the ledger at \(path) has format \(version); this program reads format "
+                        + Ledger.formatVersion)
+            }
+            return
+        }
+        guard access == .readWrite else { return }
+        do {
+            try environment.write { txn in
+                try txn.put(Array(Ledger.formatVersion.utf8), forKey: key, in: meta)
+            }
+        } catch {
+            throw Ledger.wrap(error)
+        }
+    }
+
+    /// Turns any error from a storage closure into a `LedgerError`.
+    static func wrap(_ error: any Error) -> LedgerError {
+        switch error {
+        case let error as LedgerError: error
+        case let error as StorageError: .storage(error)
+        default: .storage(StorageError(code: -1, operation: "\(error)"))
+        }
+    }
+
+    /// The current head: the last record's position and hash.
+    /// - Throws: `LedgerError.storage` when the ledger cannot be read.
+    /// - Complexity: O(log n) plus the last record's length.
+    public func head() throws(LedgerError) -> Head {
+        do {
+            return try environment.read { txn in try head(in: txn) }
+        } catch {
+            throw Ledger.wrap(error)
+        }
+    }
+
+    func head(in txn: some ReadableTransaction) throws -> Head {
+        try txn.withCursor(records) { cursor in
+            guard let last = try cursor.last() else { return Head.empty }
+            guard let position = bigEndianValue(last.key) else {
+                throw LedgerError.corrupt(position: 0, reason: "a record key is not 8 bytes")
+            }
+            let bytes = ArraySlice(last.value)
+            let record: Record
+            do {
+                record = try EventDecoder.decodeRecord(bytes)
+            } catch let error as EventError {
+                throw LedgerError.corrupt(position: position, reason: error.description)
+            }
+            return Head(position: position, hash: hasher.digest(last.value),
+                        recordedAt: record.recordedAt)
+        }
+    }
+
+    /// The name of the operating-system user running this process.
+    public static func currentUser() -> String {
+        if let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name {
+            return String(cString: name)
+        }
+        return "uid-\(geteuid())"
+    }
+
+    /// Microseconds since the epoch by the system's real-time clock.
+    static func systemClock() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec) / 1000
+    }
+}

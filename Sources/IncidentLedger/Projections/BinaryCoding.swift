@@ -1,0 +1,96 @@
+import Interchange
+
+/// Appends values in a compact binary form: LEB128 varints and length-prefixed
+/// UTF-8. Used for the projections kept beside the log, never for records.
+struct BinaryWriter {
+    var bytes: [UInt8] = []
+
+    mutating func unsigned(_ value: UInt64) {
+        var rest = value
+        while rest >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: rest) | 0x80)
+            rest >>= 7
+        }
+        bytes.append(UInt8(rest))
+    }
+
+    mutating func signed(_ value: Int64) {
+        unsigned(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
+    }
+
+    mutating func string(_ value: String) {
+        unsigned(UInt64(value.utf8.count))
+        bytes.append(contentsOf: value.utf8)
+    }
+
+    mutating func optionalString(_ value: String?) {
+        flag(value != nil)
+        if let value { string(value) }
+    }
+
+    mutating func flag(_ value: Bool) {
+        bytes.append(value ? 1 : 0)
+    }
+
+    mutating func time(_ value: Timestamp) {
+        string(value.text)
+    }
+
+    mutating func optionalTime(_ value: Timestamp?) {
+        flag(value != nil)
+        if let value { time(value) }
+    }
+}
+
+/// Reads what `BinaryWriter` wrote; every read fails softly with nil on bad bytes.
+struct BinaryReader {
+    let bytes: UnsafeRawBufferPointer
+    var offset = 0
+
+    mutating func unsigned() -> UInt64? {
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        while offset < bytes.count, shift < 64 {
+            let byte = bytes[offset]
+            offset += 1
+            value |= UInt64(byte & 0x7F) << shift
+            if byte < 0x80 { return value }
+            shift += 7
+        }
+        return nil
+    }
+
+    mutating func signed() -> Int64? {
+        guard let raw = unsigned() else { return nil }
+        return Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1)
+    }
+
+    mutating func string() -> String? {
+        guard let length = unsigned(), length <= UInt64(bytes.count - offset) else { return nil }
+        let end = offset + Int(length)
+        let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[offset..<end]), as: UTF8.self)
+        offset = end
+        return text
+    }
+
+    mutating func flag() -> Bool? {
+        guard offset < bytes.count else { return nil }
+        offset += 1
+        return bytes[offset - 1] != 0
+    }
+
+    mutating func optionalString() -> String?? {
+        guard let present = flag() else { return nil }
+        return present ? string().map { .some($0) } : .some(nil)
+    }
+
+    mutating func time() -> Timestamp? {
+        guard let text = string() else { return nil }
+        return try? Timestamp(parsing: text)
+    }
+
+    mutating func optionalTime() -> Timestamp?? {
+        guard let present = flag() else { return nil }
+        return present ? time().map { .some($0) } : .some(nil)
+    }
+}

@@ -1,0 +1,54 @@
+import Interchange
+
+/// Replays an incident's events into its state, applying corrections.
+public enum IncidentProjector {
+    /// The state that an incident's events give, corrections applied.
+    ///
+    /// Each `corrected` event replaces the `at` and data fields it names in the
+    /// event it corrects (later corrections win field by field); the stored events
+    /// themselves never change. Lifecycle rule 7 is checked on the corrected times.
+    /// - Parameter events: The incident's events in log order, with their positions.
+    /// - Returns: The state, or nil when there are no events.
+    /// - Throws: `RuleViolation` when the corrected history breaks rule 7.
+    /// - Complexity: O(n) in the number of events.
+    public static func replay(
+        _ events: [(position: UInt64, event: Event)]
+    ) throws(RuleViolation) -> IncidentState? {
+        var corrections: [EventID: (at: Timestamp?, data: EventData)] = [:]
+        var correctionCount = 0
+        for (_, event) in events where event.type == .corrected {
+            guard case .string(let text)? = event.data["event"], let target = EventID(text)
+            else { continue }
+            var correction = corrections[target] ?? (nil, EventData())
+            if let at = event.data.time("at") { correction.at = at }
+            if case .fields(let fields)? = event.data["data"] {
+                correction.data = correction.data.merging(fields)
+            }
+            corrections[target] = correction
+            correctionCount += 1
+        }
+
+        var state: IncidentState?
+        for (position, original) in events {
+            var event = original
+            if let correction = corrections[event.id] {
+                if let at = correction.at { event.at = at }
+                let typed = (try? EventDecoder.check(correction.data, against: event.type))
+                event.data = event.data.merging(typed ?? correction.data)
+            }
+            guard var current = state else {
+                if event.type == .detected {
+                    state = IncidentState(detected: event, position: position)
+                }
+                continue
+            }
+            if event.type != .corrected {
+                try IncidentState.checkFollowsDetection(event.type, at: event.at, state: current)
+            }
+            current.apply(event, position: position)
+            state = current
+        }
+        state?.correctionCount = correctionCount
+        return state
+    }
+}

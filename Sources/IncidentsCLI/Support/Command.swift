@@ -1,0 +1,82 @@
+import CommandLineKit
+import Glibc
+import IncidentLedger
+
+/// One `incidents` subcommand: its definition (the single source of its `--help`)
+/// and what it does.
+struct Command: Sendable {
+    /// The command's name, options and help.
+    let spec: CommandSpec
+    /// Runs the command on parsed arguments, returning the exit status; any error
+    /// thrown is mapped to a message and status by `CLIError.from(_:)`.
+    let run: @Sendable (ParsedArguments, Context) throws -> ExitStatus
+}
+
+/// Options every command takes.
+enum CommonOptions {
+    static let ledger = OptionSpec(
+        "ledger", value: "DIR",
+        help: "The ledger directory (default: $INCIDENTS_LEDGER, else "
+            + "$XDG_DATA_HOME/incidents/ledger, else ~/.local/share/incidents/ledger)")
+    static let json = OptionSpec.flag("json", help: "Print JSON for machines")
+    static let help = OptionSpec.flag("help", short: "h", help: "Show this help")
+}
+
+/// What a running command works with: the terminal, the environment and the ledger.
+final class Context {
+    let terminal: Terminal
+    let environment: [String: String]
+    var ledgerOption: String?
+
+    init(terminal: Terminal, environment: [String: String]) {
+        self.terminal = terminal
+        self.environment = environment
+    }
+
+    var out: OutputStream { terminal.out }
+    var err: OutputStream { terminal.err }
+
+    /// The ledger's directory: `--ledger`, else `INCIDENTS_LEDGER`, else the per-user
+    /// default under `XDG_DATA_HOME` or `~/.local/share`.
+    var ledgerPath: String {
+        if let path = ledgerOption, !path.isEmpty { return path }
+        if let path = environment["INCIDENTS_LEDGER"], !path.isEmpty { return path }
+        return Context.defaultLedgerPath(environment)
+    }
+
+    static func defaultLedgerPath(_ environment: [String: String]) -> String {
+        if let data = environment["XDG_DATA_HOME"], data.hasPrefix("/") {
+            return data + "/incidents/ledger"
+        }
+        let home = environment["HOME"] ?? "."
+        return home + "/.local/share/incidents/ledger"
+    }
+
+    /// Opens the ledger; a writer creates it (and missing parent folders) on first use.
+    func openLedger(_ access: Ledger.Access) throws -> Ledger {
+        let path = ledgerPath
+        if access == .readWrite, !Ledger.exists(at: path) {
+            makeParents(of: path)
+        }
+        return try Ledger(path: path, access: access, create: access == .readWrite)
+    }
+
+    private func makeParents(of path: String) {
+        var prefix = ""
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropLast()
+        for (index, part) in parts.enumerated() {
+            prefix += index == 0 ? String(part) : "/" + part
+            if !prefix.isEmpty { mkdir(prefix, 0o700) }
+        }
+    }
+}
+
+extension CommandSpec {
+    /// The spec with the options every command takes added at the end.
+    func withCommonOptions(json: Bool) -> CommandSpec {
+        var spec = self
+        spec.options += json ? [CommonOptions.json, CommonOptions.ledger, CommonOptions.help]
+            : [CommonOptions.ledger, CommonOptions.help]
+        return spec
+    }
+}

@@ -1,0 +1,295 @@
+/// An RFC 3339 instant as written in a record.
+///
+/// The accepted form is `YYYY-MM-DDTHH:MM:SS`, an optional `.` with 1 to 9 fraction digits,
+/// and an offset `Z` or `±HH:MM`; the `T` and `Z` may be lower case. Years run from 1970
+/// through 2200 as written, and a leap second (`:60`) is rejected.
+///
+/// Two timestamps are equal when they name the same instant, whatever their text:
+/// `2026-03-02T10:14:00+01:00` equals `2026-03-02T09:14:00Z`. Compare ``text`` to tell
+/// them apart.
+public struct Timestamp: Hashable, Comparable, Sendable {
+    /// The instant, in nanoseconds since 1970-01-01T00:00:00Z.
+    public let nanoseconds: Int64
+
+    /// The canonical text: the parsed text with `t` and `z` upper-cased, otherwise as
+    /// written; or the text made by ``init(utcNanoseconds:fractionDigits:)``.
+    public let text: String
+
+    /// Parses an RFC 3339 timestamp.
+    ///
+    /// - Parameter text: For example `2026-03-02T09:14:00Z` or
+    ///   `2026-03-02T10:14:00.5+01:00`.
+    /// - Throws: `TimestampError` naming the first field that is malformed or out of range,
+    ///   such as `month 13 out of range` or `missing UTC offset (add Z or +HH:MM)`.
+    /// - Complexity: O(*n*) in the length of the text.
+    public init(parsing text: String) throws(TimestampError) {
+        var utf8Text = text
+        let parsed = utf8Text.withUTF8 { Timestamp.parse($0) }
+        switch parsed {
+        case .success(let (nanoseconds, needsUpperCase)):
+            self.nanoseconds = nanoseconds
+            self.text = needsUpperCase ? Timestamp.upperCasingLetters(of: text) : text
+        case .failure(let error):
+            throw error
+        }
+    }
+
+    /// Makes the UTC timestamp of an instant, formatted `YYYY-MM-DDTHH:MM:SS.fffZ`.
+    ///
+    /// The instant is truncated (towards the past) to the precision written, so that
+    /// ``nanoseconds`` is always the instant that ``text`` names.
+    ///
+    /// - Parameters:
+    ///   - utcNanoseconds: Nanoseconds since 1970-01-01T00:00:00Z. Instants before
+    ///     1677-09-21T00:12:44Z, which the precision could not be cut to, are moved there.
+    ///   - fractionDigits: How many fraction digits to write, 0 through 9; 0 writes no
+    ///     `.`; values outside the range are clamped to it.
+    /// - Complexity: O(1).
+    public init(utcNanoseconds: Int64, fractionDigits: Int) {
+        let digits = Swift.min(Swift.max(fractionDigits, 0), 9)
+        var unit: Int64 = 1
+        for _ in digits..<9 {
+            unit *= 10
+        }
+        let instant = Swift.max(utcNanoseconds, Timestamp.earliestFormattable)
+        let truncated = instant - CivilCalendar.floorModulo(instant, unit)
+
+        let seconds = CivilCalendar.floorDivide(truncated, CivilCalendar.nanosecondsPerSecond)
+        let fraction = truncated - seconds * CivilCalendar.nanosecondsPerSecond
+        let days = CivilCalendar.floorDivide(seconds, CivilCalendar.secondsPerDay)
+        let secondOfDay = Int(seconds - days * CivilCalendar.secondsPerDay)
+        let date = CivilCalendar.date(daysSinceEpoch: Int(days))
+
+        nanoseconds = truncated
+        text = DateTextWriter.string(capacity: 48) { writer in
+            writer.number(date.year, width: 4)
+            writer.character(UInt8(ascii: "-"))
+            writer.number(date.month, width: 2)
+            writer.character(UInt8(ascii: "-"))
+            writer.number(date.day, width: 2)
+            writer.character(UInt8(ascii: "T"))
+            writer.number(secondOfDay / 3600, width: 2)
+            writer.character(UInt8(ascii: ":"))
+            writer.number(secondOfDay / 60 % 60, width: 2)
+            writer.character(UInt8(ascii: ":"))
+            writer.number(secondOfDay % 60, width: 2)
+            if digits > 0 {
+                writer.character(UInt8(ascii: "."))
+                writer.number(Int(fraction / unit), width: digits)
+            }
+            writer.character(UInt8(ascii: "Z"))
+        }
+    }
+
+    /// The instant in seconds since 1970-01-01T00:00:00Z, for statistics.
+    ///
+    /// Whole seconds and the fraction are converted apart, so the value is as exact as a
+    /// `Double` allows.
+    public var seconds: Double {
+        let whole = CivilCalendar.floorDivide(nanoseconds, CivilCalendar.nanosecondsPerSecond)
+        let fraction = nanoseconds - whole * CivilCalendar.nanosecondsPerSecond
+        return Double(whole) + Double(fraction) / 1e9
+    }
+
+    /// The ISO 8601 week of the instant in UTC, such as `2026-W09`.
+    ///
+    /// Weeks start on Monday, and a week belongs to the year that holds its Thursday, so
+    /// 2027-01-01 is in `2026-W53` and 2024-12-30 in `2025-W01`.
+    ///
+    /// - Complexity: O(1).
+    public var isoWeekKey: String {
+        let days = utcDaysSinceEpoch
+        let thursday = days + 4 - CivilCalendar.isoWeekday(daysSinceEpoch: days)
+        let weekYear = CivilCalendar.date(daysSinceEpoch: thursday).year
+        let firstDay = CivilCalendar.daysSinceEpoch(year: weekYear, month: 1, day: 1)
+        let week = (thursday - firstDay) / 7 + 1
+        return DateTextWriter.string(capacity: 32) { writer in
+            writer.number(weekYear, width: 4)
+            writer.character(UInt8(ascii: "-"))
+            writer.character(UInt8(ascii: "W"))
+            writer.number(week, width: 2)
+        }
+    }
+
+    /// The calendar month of the instant in UTC, such as `2026-03`.
+    ///
+    /// - Complexity: O(1).
+    public var monthKey: String {
+        let date = CivilCalendar.date(daysSinceEpoch: utcDaysSinceEpoch)
+        return DateTextWriter.string(capacity: 32) { writer in
+            writer.number(date.year, width: 4)
+            writer.character(UInt8(ascii: "-"))
+            writer.number(date.month, width: 2)
+        }
+    }
+
+    /// The calendar quarter of the instant in UTC, such as `2026-Q1`.
+    ///
+    /// - Complexity: O(1).
+    public var quarterKey: String {
+        let date = CivilCalendar.date(daysSinceEpoch: utcDaysSinceEpoch)
+        return DateTextWriter.string(capacity: 32) { writer in
+            writer.number(date.year, width: 4)
+            writer.character(UInt8(ascii: "-"))
+            writer.character(UInt8(ascii: "Q"))
+            writer.number((date.month - 1) / 3 + 1, width: 1)
+        }
+    }
+
+    /// Whether two timestamps name the same instant.
+    ///
+    /// - Parameters:
+    ///   - lhs: A timestamp.
+    ///   - rhs: Another timestamp.
+    /// - Returns: True if their ``nanoseconds`` are equal, whatever their text.
+    public static func == (lhs: Timestamp, rhs: Timestamp) -> Bool {
+        lhs.nanoseconds == rhs.nanoseconds
+    }
+
+    /// Whether one timestamp is earlier than another.
+    ///
+    /// - Parameters:
+    ///   - lhs: A timestamp.
+    ///   - rhs: Another timestamp.
+    /// - Returns: True if `lhs` is the earlier instant.
+    public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool {
+        lhs.nanoseconds < rhs.nanoseconds
+    }
+
+    /// Hashes the instant, consistently with ``==(_:_:)``.
+    ///
+    /// - Parameter hasher: The hasher to feed.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(nanoseconds)
+    }
+
+    /// The earliest instant whose text can be cut to any precision within `Int64`:
+    /// 1677-09-21T00:12:44Z.
+    private static let earliestFormattable: Int64 = -9_223_372_036_000_000_000
+
+    /// Whole UTC days since 1970-01-01.
+    private var utcDaysSinceEpoch: Int {
+        Int(CivilCalendar.floorDivide(nanoseconds, CivilCalendar.nanosecondsPerDay))
+    }
+
+    /// Reads a timestamp's fields.
+    ///
+    /// - Parameter text: The UTF-8 bytes of the text.
+    /// - Returns: The instant, and whether a lower-case `t` or `z` needs upper-casing; or
+    ///   the first error.
+    private static func parse(
+        _ text: UnsafeBufferPointer<UInt8>
+    ) -> Result<(nanoseconds: Int64, needsUpperCase: Bool), TimestampError> {
+        Result { () throws(TimestampError) in
+            guard !text.isEmpty else {
+                throw TimestampError(message: "empty timestamp")
+            }
+            var scanner = DateTextScanner(text)
+            let date = try scanner.date()
+
+            guard let separator = scanner.next else {
+                throw TimestampError(
+                    message: "missing time (expected 'T' and HH:MM:SS after the date)")
+            }
+            guard separator | 0x20 == UInt8(ascii: "t") else {
+                let shown = ByteDescription.describe(separator)
+                throw TimestampError(message: "expected 'T' between date and time, found \(shown)")
+            }
+            scanner.skip()
+            let secondOfDay = try timeOfDay(&scanner)
+
+            var fraction: Int64 = 0
+            if scanner.next == UInt8(ascii: ".") {
+                scanner.skip()
+                fraction = try scanner.fractionNanoseconds()
+            }
+
+            guard let offsetStart = scanner.next else {
+                throw TimestampError(message: "missing UTC offset (add Z or +HH:MM)")
+            }
+            let offsetSeconds = try utcOffset(&scanner)
+            guard scanner.isAtEnd else {
+                throw TimestampError(message: "unexpected characters after the UTC offset")
+            }
+
+            let days = CivilCalendar.daysSinceEpoch(
+                year: date.year, month: date.month, day: date.day)
+            let seconds =
+                Int64(days) * CivilCalendar.secondsPerDay + secondOfDay - offsetSeconds
+            let nanoseconds = seconds * CivilCalendar.nanosecondsPerSecond + fraction
+            let needsUpperCase =
+                separator == UInt8(ascii: "t") || offsetStart == UInt8(ascii: "z")
+            return (nanoseconds, needsUpperCase)
+        }
+    }
+
+    /// Reads `HH:MM:SS` and returns the second of the day.
+    private static func timeOfDay(_ scanner: inout DateTextScanner) throws(TimestampError) -> Int64 {
+        let hour = try scanner.number(digits: 2, field: "hour")
+        guard hour < 24 else {
+            throw TimestampError(message: "hour \(hour) out of range")
+        }
+        try scanner.expect(UInt8(ascii: ":"), after: "the hour")
+
+        let minute = try scanner.number(digits: 2, field: "minute")
+        guard minute < 60 else {
+            throw TimestampError(message: "minute \(minute) out of range")
+        }
+        try scanner.expect(UInt8(ascii: ":"), after: "the minute")
+
+        let second = try scanner.number(digits: 2, field: "second")
+        guard second != 60 else {
+            throw TimestampError(message: "leap second 60 not accepted (use 00 to 59)")
+        }
+        guard second < 60 else {
+            throw TimestampError(message: "second \(second) out of range")
+        }
+        return Int64(hour * 3600 + minute * 60 + second)
+    }
+
+    /// Reads `Z` or `±HH:MM` and returns the offset from UTC in seconds, east positive.
+    private static func utcOffset(_ scanner: inout DateTextScanner) throws(TimestampError) -> Int64 {
+        guard let sign = scanner.next else {
+            throw TimestampError(message: "missing UTC offset (add Z or +HH:MM)")
+        }
+        scanner.skip()
+        switch sign {
+        case UInt8(ascii: "Z"), UInt8(ascii: "z"):
+            return 0
+        case UInt8(ascii: "+"), UInt8(ascii: "-"):
+            break
+        default:
+            let shown = ByteDescription.describe(sign)
+            throw TimestampError(
+                message: "unexpected \(shown) where the UTC offset belongs (add Z or +HH:MM)")
+        }
+
+        let hours = try scanner.number(digits: 2, field: "offset hour")
+        guard hours < 24 else {
+            throw TimestampError(message: "offset hour \(hours) out of range")
+        }
+        try scanner.expect(UInt8(ascii: ":"), after: "the offset hour")
+        let minutes = try scanner.number(digits: 2, field: "offset minute")
+        guard minutes < 60 else {
+            throw TimestampError(message: "offset minute \(minutes) out of range")
+        }
+        let offset = Int64(hours * 3600 + minutes * 60)
+        return sign == UInt8(ascii: "-") ? -offset : offset
+    }
+
+    /// The text with its `t` and `z` upper-cased; the other characters are digits and
+    /// punctuation, so upper-casing every ASCII letter is the same thing.
+    private static func upperCasingLetters(of text: String) -> String {
+        let bytes = text.utf8.map { byte in
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) ? byte - 0x20 : byte
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+extension Timestamp: CustomStringConvertible {
+    /// The canonical text.
+    public var description: String {
+        text
+    }
+}

@@ -1,0 +1,184 @@
+import CLMDB
+
+/// An LMDB environment: one directory holding a memory-mapped data file and its
+/// lock file, with any number of named databases inside.
+///
+/// All access goes through closure-scoped transactions: `read(_:)` and
+/// `write(_:)`. A transaction handle is valid only inside its closure; a write
+/// commits when the closure returns and is rolled back when it throws. Never
+/// suspend or hop threads inside a write: LMDB's writer lock belongs to the
+/// thread that took it.
+///
+/// The map grows by itself: when a write finds the map full, the transaction is
+/// rolled back, the map is doubled (up to `Options.maximumMapSize`) and the
+/// closure runs again from the start, so it must not have side effects outside
+/// the transaction that cannot be repeated.
+public final class Environment: @unchecked Sendable {
+    /// How an environment is opened.
+    public struct Options: Sendable {
+        /// The map size to start with, in bytes.
+        public var initialMapSize: Int = 256 << 20
+        /// The map never grows past this; a write that needs more fails with
+        /// `StorageError.mapFull`.
+        public var maximumMapSize: Int = 1 << 40
+        /// How many named databases may be opened.
+        public var maximumDatabases: UInt32 = 16
+        /// Open for reading only; no write transaction can be begun.
+        public var readOnly = false
+        /// Permission bits of the files that opening creates.
+        public var fileMode: UInt32 = 0o600
+        /// Whether each commit waits until the data is on disk. Turning it off
+        /// trades the last commits before a system crash for speed.
+        public var durable = true
+
+        /// The defaults: a durable, writable environment readable by its owner only.
+        public init() {}
+    }
+
+    let handle: OpaquePointer
+    /// The directory this environment lives in.
+    public let path: String
+    private let maximumMapSize: Int
+
+    /// Opens the environment in an existing directory, creating its files if absent.
+    /// - Parameters:
+    ///   - path: The directory; it must exist.
+    ///   - options: Map size, limits, access mode and durability.
+    /// - Throws: `StorageError` when LMDB cannot open the directory (for example
+    ///   `ENOENT` when it is missing, `EACCES` without permission).
+    public init(path: String, options: Options = Options()) throws(StorageError) {
+        var env: OpaquePointer?
+        try check(mdb_env_create(&env), "create environment")
+        guard let env else {
+            throw StorageError(code: 12, operation: "create environment")  // ENOMEM
+        }
+        var flags = UInt32(MDB_NOTLS)
+        if options.readOnly { flags |= UInt32(MDB_RDONLY) }
+        if !options.durable { flags |= UInt32(MDB_NOSYNC) }
+        do {
+            try check(mdb_env_set_maxdbs(env, options.maximumDatabases), "set maxdbs")
+            try check(mdb_env_set_mapsize(env, options.initialMapSize), "set map size")
+            try check(
+                mdb_env_open(env, path, flags, mdb_mode_t(options.fileMode)), "open \(path)")
+        } catch {
+            mdb_env_close(env)
+            throw error
+        }
+        self.handle = env
+        self.path = path
+        self.maximumMapSize = options.maximumMapSize
+
+        // Slots left by readers that were killed would pin old pages for ever.
+        var cleared: Int32 = 0
+        _ = mdb_reader_check(env, &cleared)
+    }
+
+    deinit {
+        mdb_env_close(handle)
+    }
+
+    /// The current size of the memory map, in bytes.
+    public var mapSize: Int {
+        var info = MDB_envinfo()
+        mdb_env_info(handle, &info)
+        return info.me_mapsize
+    }
+
+    /// Opens (and with `create`, makes) a named database.
+    /// - Parameters:
+    ///   - name: The database's name.
+    ///   - flags: Its ordering and storage flags; they must match how it was made.
+    ///   - create: Make it when it does not exist (needs a writable environment).
+    /// - Returns: A handle valid for the life of this environment.
+    /// - Throws: `StorageError` with code `StorageError.notFound` when it does not
+    ///   exist and `create` is false.
+    public func openDatabase(
+        _ name: String, flags: DatabaseFlags = [], create: Bool
+    ) throws(StorageError) -> Database {
+        var txn: OpaquePointer?
+        let txnFlags = create ? 0 : UInt32(MDB_RDONLY)
+        try beginTransaction(&txn, flags: txnFlags)
+        var dbi: MDB_dbi = 0
+        var openFlags = flags.rawValue
+        if create { openFlags |= UInt32(MDB_CREATE) }
+        let rc = mdb_dbi_open(txn, name, openFlags, &dbi)
+        if rc != 0 {
+            mdb_txn_abort(txn)
+            throw StorageError(code: rc, operation: "open database \(name)")
+        }
+        try check(mdb_txn_commit(txn), "commit open of database \(name)")
+        return Database(dbi: dbi)
+    }
+
+    /// Runs `body` in a read-only snapshot of the environment.
+    /// - Parameter body: Reads through the transaction; it must not let the
+    ///   transaction or any buffer it returned escape.
+    /// - Returns: What `body` returns.
+    /// - Throws: `StorageError` when the snapshot cannot be taken, or what `body` throws.
+    public func read<Result>(_ body: (ReadTransaction) throws -> Result) throws -> Result {
+        var txn: OpaquePointer?
+        try beginTransaction(&txn, flags: UInt32(MDB_RDONLY))
+        guard let txn else { throw StorageError(code: 12, operation: "begin read") }
+        defer { mdb_txn_abort(txn) }
+        return try body(ReadTransaction(txn: txn))
+    }
+
+    /// Runs `body` in a write transaction and commits it when `body` returns.
+    ///
+    /// Writers in every process are serialised by LMDB's writer lock. When the map
+    /// is full, the transaction is rolled back, the map grows and `body` runs again.
+    /// - Parameter body: Reads and writes through the transaction.
+    /// - Returns: What `body` returns.
+    /// - Throws: `StorageError` when the transaction cannot begin or commit (on a
+    ///   full disk, or when the map has reached its maximum size), or what `body`
+    ///   throws; in every case nothing of the transaction is kept.
+    public func write<Result>(_ body: (WriteTransaction) throws -> Result) throws -> Result {
+        while true {
+            var txn: OpaquePointer?
+            try beginTransaction(&txn, flags: 0)
+            guard let txn else { throw StorageError(code: 12, operation: "begin write") }
+            do {
+                let result = try body(WriteTransaction(txn: txn))
+                try check(mdb_txn_commit(txn), "commit")
+                return result
+            } catch let error as StorageError where error.code == MDB_MAP_FULL {
+                // A failed commit has already freed the transaction; only abort one
+                // that is still live (a put that hit the full map).
+                if error.operation != "commit" { mdb_txn_abort(txn) }
+                try grow(after: error)
+            } catch {
+                if (error as? StorageError)?.operation != "commit" { mdb_txn_abort(txn) }
+                throw error
+            }
+        }
+    }
+
+    /// Writes a consistent copy of the environment into an existing, empty directory.
+    /// - Parameters:
+    ///   - directory: Where the copy goes.
+    ///   - compact: Leave out free pages and renumber them, making the copy smaller.
+    /// - Throws: `StorageError` when the copy cannot be written.
+    public func copy(to directory: String, compact: Bool) throws(StorageError) {
+        let flags = compact ? UInt32(MDB_CP_COMPACT) : 0
+        try check(mdb_env_copy2(handle, directory, flags), "copy to \(directory)")
+    }
+
+    private func beginTransaction(
+        _ txn: inout OpaquePointer?, flags: UInt32
+    ) throws(StorageError) {
+        var rc = mdb_txn_begin(handle, nil, flags, &txn)
+        if rc == MDB_MAP_RESIZED {
+            // Another process grew the map: adopt its size, then try once more.
+            try check(mdb_env_set_mapsize(handle, 0), "adopt map size")
+            rc = mdb_txn_begin(handle, nil, flags, &txn)
+        }
+        try check(rc, flags & UInt32(MDB_RDONLY) != 0 ? "begin read" : "begin write")
+    }
+
+    private func grow(after error: StorageError) throws(StorageError) {
+        let current = mapSize
+        guard current < maximumMapSize else { throw error }
+        let next = min(current * 2, maximumMapSize)
+        try check(mdb_env_set_mapsize(handle, next), "grow map to \(next) bytes")
+    }
+}

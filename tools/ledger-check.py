@@ -1,0 +1,213 @@
+#!/usr/bin/env python3
+"""Check an exported Incident Ledger log: the lines of `incidents log --json`.
+
+Follows "How to check an exported log" in schemas/README.md, with the Python
+standard library alone:
+
+1. split on "\\n": each line, without its "\\n", is one record's bytes;
+2. parse each line as strict JSON and re-serialise it canonically: the result
+   must equal the line byte for byte;
+3. `position` is 1 on the first line and grows by exactly 1 on each line;
+4. `prev` is 64 zeros on position 1, else the SHA-256 of the previous line;
+5. the head is the last position and the SHA-256 of its line. With
+   `--head P:H` (a head written down earlier), the line at position P must
+   hash to H: then this log is that log, or that log with records added.
+
+Exit status: 0 the log is intact; 1 it is not (one line on stderr says where
+and why); 2 usage error or unreadable file.
+"""
+
+import argparse
+import hashlib
+import json
+import re
+import sys
+
+EMPTY_HASH = "0" * 64  # the `prev` of position 1, and the head of no records
+
+
+class BadRecord(Exception):
+    """The log is broken at `position` (which is also its line number)."""
+
+    def __init__(self, position, reason):
+        super().__init__(reason)
+        self.position = position
+        self.reason = reason
+
+
+def canonical_bytes(value):
+    """The canonical JSON of a record (schemas/README.md, "Canonical JSON")."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"),
+                      ensure_ascii=False).encode("utf-8")
+
+
+def sha256_hex(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def _reject_duplicate_keys(pairs):
+    keys = [key for key, _ in pairs]
+    if len(set(keys)) != len(keys):
+        duplicate = next(key for key in keys if keys.count(key) > 1)
+        raise ValueError(f"duplicate key {duplicate!r}")
+    return dict(pairs)
+
+
+def _reject_constant(name):
+    raise ValueError(f"{name} is not JSON")
+
+
+def _reject_fraction(text):
+    # No field of the format is a fractional number, and Python could not
+    # re-serialise one the way RFC 8785 does; so refuse it outright.
+    raise ValueError(f"number {text} is not an integer")
+
+
+def parse_record(line):
+    """Parse one line (bytes, without "\\n") as strict, canonical JSON.
+
+    Returns the record as a dict; raises ValueError saying what is wrong.
+    """
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"invalid UTF-8 at byte {error.start}") from None
+    try:
+        record = json.loads(text, object_pairs_hook=_reject_duplicate_keys,
+                            parse_constant=_reject_constant,
+                            parse_float=_reject_fraction)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"not JSON: {error.msg} at byte {error.pos}") from None
+    except RecursionError:
+        raise ValueError("not JSON: nested too deeply") from None
+    if not isinstance(record, dict):
+        raise ValueError("not a JSON object")
+
+    try:
+        again = canonical_bytes(record)
+    except UnicodeEncodeError:
+        raise ValueError("contains a lone surrogate escape") from None
+    if again != line:
+        differs = next((i for i, (a, b) in enumerate(zip(line, again)) if a != b),
+                       min(len(line), len(again)))
+        raise ValueError(f"not canonical JSON (differs from byte {differs})")
+    return record
+
+
+def check_link(record, position, previous_hash):
+    """Steps 3 and 4: the record is at `position` and names its predecessor."""
+    found = record.get("position")
+    if type(found) is not int:
+        raise BadRecord(position, "position is missing or not an integer")
+    if found != position:
+        raise BadRecord(position, f"position is {found}, expected {position}")
+    if record.get("prev") != previous_hash:
+        what = ("64 zeros" if position == 1
+                else f"{previous_hash}, the SHA-256 of line {position - 1}")
+        raise BadRecord(position, f"prev is {record.get('prev')!r}, expected {what}")
+
+
+def read_chain(lines):
+    """Yield (position, line bytes, SHA-256 hex) for each record, in order.
+
+    `lines` is an iterable of byte lines, each ending in "\\n" (a binary
+    file). Raises BadRecord at the first line that breaks steps 1 to 4.
+    """
+    previous_hash = EMPTY_HASH
+    for position, line in enumerate(lines, start=1):
+        if not line.endswith(b"\n"):
+            raise BadRecord(position, "no newline at the end of the log "
+                                      "(truncated?)")
+        line = line[:-1]
+        try:
+            record = parse_record(line)
+        except ValueError as error:
+            raise BadRecord(position, str(error)) from None
+        check_link(record, position, previous_hash)
+        previous_hash = sha256_hex(line)
+        yield position, line, previous_hash
+
+
+def check_log(lines, noted_head=None):
+    """Check a whole log, and optionally a head noted earlier.
+
+    Returns (head, failure): head is (position, hash) of the last good
+    record ((0, 64 zeros) for none); failure is None or the BadRecord.
+    """
+    head = (0, EMPTY_HASH)
+    try:
+        for position, _, digest in read_chain(lines):
+            if noted_head and noted_head[0] == position != 0 \
+                    and noted_head[1] != digest:
+                raise BadRecord(position, f"hashes to {digest}, but the noted "
+                                          f"head says {noted_head[1]}")
+            head = (position, digest)
+        if noted_head and noted_head[0] > head[0]:
+            raise BadRecord(noted_head[0], f"missing: the log ends at position "
+                                           f"{head[0]}, before the noted head")
+    except BadRecord as failure:
+        return head, failure
+    return head, None
+
+
+def parse_head(text):
+    """`POSITION:HASH` -> (position, hash); raises ValueError if malformed."""
+    match = re.fullmatch(r"(\d+):([0-9a-fA-F]{64})", text)
+    if match is None:
+        raise ValueError("expected POSITION:HASH (a number, a colon, 64 hex digits)")
+    position, digest = int(match[1]), match[2].lower()
+    if position == 0 and digest != EMPTY_HASH:
+        raise ValueError("the head at position 0 (no records) is 64 zeros")
+    return position, digest
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        description="Check an exported Incident Ledger log (the lines of "
+                    "`incidents log --json`): canonical JSON, consecutive "
+                    "positions and the SHA-256 `prev` chain.",
+        epilog="Exit status: 0 intact, 1 broken (one line on stderr), "
+               "2 usage error or unreadable file.")
+    parser.add_argument("file", metavar="FILE|-",
+                        help="the exported log, or - for standard input")
+    parser.add_argument("--head", metavar="POSITION:HASH",
+                        help="a head noted earlier (`incidents head`): the "
+                             "record at POSITION must hash to HASH")
+    parser.add_argument("--json", action="store_true",
+                        help="print the result as JSON (verify.schema.json)")
+    args = parser.parse_args(argv)
+    try:
+        noted_head = parse_head(args.head) if args.head else None
+    except ValueError as error:
+        parser.error(f"--head: {error}")
+
+    name = "<stdin>" if args.file == "-" else args.file
+    try:
+        if args.file == "-":
+            head, failure = check_log(sys.stdin.buffer, noted_head)
+        else:
+            with open(args.file, "rb") as file:
+                head, failure = check_log(file, noted_head)
+    except OSError as error:
+        print(f"ledger-check: cannot read {name}: {error.strerror}",
+              file=sys.stderr)
+        return 2
+
+    if args.json:
+        result = {"ok": failure is None, "records": head[0],
+                  "head": {"position": head[0], "hash": head[1]}}
+        if failure:
+            result["firstBad"] = {"position": failure.position,
+                                  "reason": failure.reason}
+        print(json.dumps(result))
+    elif failure is None:
+        print(f"ok: {head[0]} records, head {head[0]} {head[1]}")
+    if failure:
+        print(f"{name}: line {failure.position} (position {failure.position}): "
+              f"{failure.reason}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
