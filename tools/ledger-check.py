@@ -71,13 +71,14 @@ def parse_record(line):
     try:
         text = line.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise ValueError(f"invalid UTF-8 at byte {error.start}") from None
+        raise ValueError(f"invalid UTF-8 at byte {error.start + 1}") from None
     try:
         record = json.loads(text, object_pairs_hook=_reject_duplicate_keys,
                             parse_constant=_reject_constant,
                             parse_float=_reject_fraction)
     except json.JSONDecodeError as error:
-        raise ValueError(f"not JSON: {error.msg} at byte {error.pos}") from None
+        message = error.msg.removesuffix(" at")
+        raise ValueError(f"not JSON: {message} (column {error.colno})") from None
     except RecursionError:
         raise ValueError("not JSON: nested too deeply") from None
     if not isinstance(record, dict):
@@ -88,9 +89,9 @@ def parse_record(line):
     except UnicodeEncodeError:
         raise ValueError("contains a lone surrogate escape") from None
     if again != line:
-        differs = next((i for i, (a, b) in enumerate(zip(line, again)) if a != b),
-                       min(len(line), len(again)))
-        raise ValueError(f"not canonical JSON (differs from byte {differs})")
+        same = next((i for i, (a, b) in enumerate(zip(line, again)) if a != b),
+                    min(len(line), len(again)))
+        raise ValueError(f"not canonical JSON (differs at byte {same + 1})")
     return record
 
 
@@ -119,6 +120,8 @@ def read_chain(lines):
             raise BadRecord(position, "no newline at the end of the log "
                                       "(truncated?)")
         line = line[:-1]
+        if line.endswith(b"\r"):
+            raise BadRecord(position, "line ends in \\r\\n; records end in \\n only")
         try:
             record = parse_record(line)
         except ValueError as error:

@@ -125,13 +125,15 @@ enum StepCommands {
         let report: AppendReport
         do {
             report = try ledger.append(EventBatch(events: [event]))
-        } catch .invalidInput(let errors) {
+        } catch {
             // One event from flags: a line number would only confuse.
-            throw LedgerError.invalidInput(errors.map { error in
+            guard case .invalidInput(let errors) = error else { throw error }
+            let unnumbered = errors.map { error in
                 var copy = error
                 copy.line = nil
                 return copy
-            })
+            }
+            throw LedgerError.invalidInput(unnumbered)
         }
         guard let position = report.firstPosition else {
             context.out.line("already recorded: event \(event.id) is in the ledger (duplicate)")
