@@ -42,6 +42,11 @@ let package = Package(
             dependencies: ["LedgerStorage"],
             path: "Sources/lmdb-append-floor"
         ),
+        .executableTarget(
+            name: "ledger-microbench",
+            dependencies: ["IncidentLedger", "LedgerCrypto", "Interchange"],
+            path: "Sources/ledger-microbench"
+        ),
         .testTarget(name: "LedgerStorageTests", dependencies: ["LedgerStorage"]),
         .testTarget(name: "InterchangeTests", dependencies: ["Interchange"]),
         .testTarget(name: "CommandLineKitTests", dependencies: ["CommandLineKit"]),
@@ -51,7 +56,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["IncidentLedger"]
+            dependencies: ["incidents"]
         ),
     ]
 )

@@ -5,6 +5,13 @@ The output is the import format of schemas/README.md: one JSON event per line,
 ordered by time across all incidents, obeying lifecycle rules 1 to 7. The same
 flags always give the same bytes.
 
+The model: about one incident per 11 events, 2 to 40 a day; 80 processes
+whose incident rates fall off like Zipf's law, each owned by a team; SEV1
+rare; log-normal delays (acknowledge in minutes, mitigate in tens of
+minutes, resolve in hours with a tail of days); after-action notes, follow-up
+tasks and postmortems after closing; about 5% reopened, about 2% with a
+`corrected` event. The newest incidents are left where the output stops.
+
     generate-sample.py --events 20000 --seed 7 -o sample.ndjson
     generate-sample.py --check-rules sample.ndjson
 
@@ -85,7 +92,8 @@ ROOT_CAUSES = [
 ACK_MEDIAN = {"SEV1": 3, "SEV2": 5, "SEV3": 10, "SEV4": 20}
 MITIGATE_MEDIAN = {"SEV1": 20, "SEV2": 30, "SEV3": 45, "SEV4": 60}
 POSTMORTEM_CHANCE = {"SEV1": 0.95, "SEV2": 0.7, "SEV3": 0.08, "SEV4": 0.01}
-FOLLOW_UP_RANGE = {"SEV1": (2, 5), "SEV2": (1, 4), "SEV3": (0, 1), "SEV4": (0, 1)}
+FOLLOW_UP_RANGE = {
+    "SEV1": (2, 5), "SEV2": (1, 4), "SEV3": (0, 1), "SEV4": (0, 1)}
 ESCALATION_CHANCE = {"SEV1": 0.45, "SEV2": 0.2, "SEV3": 0.04, "SEV4": 0.01}
 NOTIFY_RANGE = {"SEV1": (2, 4), "SEV2": (1, 2), "SEV3": (0, 1), "SEV4": (0, 0)}
 
@@ -238,6 +246,11 @@ def js(text):
     return literal
 
 
+def pick(rng, choices):
+    """One of `choices`, uniformly (cheaper than Random.choice)."""
+    return choices[int(rng.random() * len(choices))]
+
+
 def weighted(pairs):
     """Turn [(value, weight), ...] into (values, cumulative weights)."""
     pairs = list(pairs)
@@ -278,7 +291,7 @@ def format_time(instant, offset=0):
 
 
 def parse_instant(text):
-    """Parse an RFC 3339 timestamp of the contract into nanoseconds since 1970."""
+    """Parse a timestamp of the contract into nanoseconds since 1970 (UTC)."""
     match = TIMESTAMP.fullmatch(text)
     if match is None:
         raise ValueError(f"not an RFC 3339 timestamp: {text!r}")
@@ -310,7 +323,8 @@ class Catalogue:
                         for domain, team in DOMAINS for kind in PROCESS_KINDS]
         chosen = rng.sample(combinations, PROCESS_COUNT)
         self.processes = [f"{domain}-{kind}" for domain, _, kind in chosen]
-        self.team_of = {f"{domain}-{kind}": team for domain, team, kind in chosen}
+        self.team_of = {f"{domain}-{kind}": team
+                        for domain, team, kind in chosen}
         self.service_of = {f"{domain}-{kind}": f"{domain}-service"
                            for domain, _, kind in chosen}
         ranks = [1 / (rank ** ZIPF_EXPONENT)
@@ -345,9 +359,8 @@ class Incident:
     order that obeys every lifecycle rule, and so does any prefix of it.
     """
 
-    def __init__(self, generator, number, detected_at):
-        self.rng = generator.rng
-        self.generator = generator
+    def __init__(self, rng, number, detected_at):
+        self.rng = rng
         self.name = f"INC-{number:06d}"
         self.detected_at = detected_at
         self.events = []  # [at, order, type, actor JSON, data JSON body, id]
@@ -374,7 +387,7 @@ class Incident:
         rendered = []
         for rank, (at, _, kind, actor, data, event_id) in enumerate(
                 sorted(self.events)):
-            offset = rng.choice(LOCAL_OFFSETS) if rng.random() < 0.02 else 0
+            offset = pick(rng, LOCAL_OFFSETS) if rng.random() < 0.02 else 0
             rendered.append((at, rank, (
                 f'{{"id":"{event_id}","incident":"{name}","type":"{kind}",'
                 f'"at":"{format_time(at, offset)}","actor":{actor},'
@@ -411,14 +424,17 @@ class HistoryGenerator:
     def choose(self, table):
         """A value of a `weighted` table."""
         values, cumulative = table
-        return values[bisect.bisect(cumulative, self.rng.random() * cumulative[-1])]
+        index = bisect.bisect(cumulative, self.rng.random() * cumulative[-1])
+        return values[index]
 
     def detection_times(self):
         """Detection instants: a Poisson process thinned by hour of day."""
         rng, peak = self.rng, max(HOURLY_RATE)
         mean_rate = sum(HOURLY_RATE) / len(HOURLY_RATE)
         gap = DAY / (self.per_day * peak / mean_rate)
-        instant = self.start
+        # The first detection falls on the start date, the rest follow.
+        instant = self.start + rng.randrange(DAY // SECOND) * SECOND
+        yield instant
         while True:
             instant += int(rng.expovariate(1.0) * gap / SECOND) * SECOND
             if rng.random() * peak <= HOURLY_RATE[instant // HOUR % 24]:
@@ -427,7 +443,7 @@ class HistoryGenerator:
     def incidents(self):
         """Yield (detected at, incident number, lines) forever."""
         for number, detected_at in enumerate(self.detection_times(), start=1):
-            incident = Incident(self, number, detected_at)
+            incident = Incident(self.rng, number, detected_at)
             self.build(incident)
             yield detected_at, number, incident.lines()
 
@@ -442,12 +458,14 @@ class HistoryGenerator:
 
         spine = self.add_detection(incident, facts)
         people_json = [js(person) for person in people]
-        commander = rng.choice(people_json)
+        commander = pick(rng, people_json)
 
         # Respond: acknowledge, assign, triage.
-        at = incident.later(spine["detected"][1], ACK_MEDIAN[severity] * MINUTE, 0.9)
-        spine["acknowledged"] = (incident.add(at, "acknowledged", commander), at)
-        owner = rng.choice(people)
+        at = incident.later(
+            spine["detected"][1], ACK_MEDIAN[severity] * MINUTE, 0.9)
+        spine["acknowledged"] = (
+            incident.add(at, "acknowledged", commander), at)
+        owner = pick(rng, people)
         at = incident.later(at, 3 * MINUTE, 1.0)
         data = [f'"owner":{js(owner)}']
         if rng.random() < 0.8:
@@ -455,19 +473,19 @@ class HistoryGenerator:
         incident.add(at, "assigned", commander, data)
         owner_json = js(owner)
         at = incident.later(at, 6 * MINUTE, 1.0)
-        at = self.add_triage(incident, facts, at, owner_json)
+        self.add_triage(incident, facts, at, owner_json)
 
         if rng.random() < 0.1:
             at = incident.later(at, 20 * MINUTE, 1.0)
             severity = self.other_severity(severity)
             data = [f'"severity":"{severity}"']
             if rng.random() < 0.6:
-                data.append(f'"reason":{js(rng.choice(SEVERITY_REASONS))}')
+                data.append(f'"reason":{js(pick(rng, SEVERITY_REASONS))}')
             incident.add(at, "severity-changed", owner_json, data)
             facts["severity"] = severity
         if facts.get("escalate"):
             at = incident.later(at, 15 * MINUTE, 1.0)
-            data = [f'"reason":{js(rng.choice(ESCALATION_REASONS))}']
+            data = [f'"reason":{js(pick(rng, ESCALATION_REASONS))}']
             if rng.random() < 0.8:
                 data.append('"scope":"multi-process"')
             incident.add(at, "escalated", owner_json, data)
@@ -485,8 +503,8 @@ class HistoryGenerator:
         if not cause_first:
             at = self.add_root_cause(incident, facts, spine, at, owner_json)
         resolved = incident.later(at, 150 * MINUTE, 1.4)
-        spine["resolved"] = (self.add_resolution(incident, resolved, owner_json),
-                             resolved)
+        spine["resolved"] = (
+            self.add_resolution(incident, resolved, owner_json), resolved)
         at = resolved
 
         # About 5% come back: before or after the incident was closed.
@@ -515,24 +533,24 @@ class HistoryGenerator:
         level = int(severity[3])
         if level in (1, 4):
             return "SEV2" if level == 1 else "SEV3"
-        return f"SEV{level + self.rng.choice((-1, 1))}"
+        return f"SEV{level + pick(self.rng, (-1, 1))}"
 
     def add_detection(self, incident, facts):
         """The `detected` event; returns the spine with its (id, at)."""
         rng, process = self.rng, facts["process"]
         source = self.choose(self.sources) if rng.random() < 0.85 else None
         if source == "monitoring":
-            actor, exact = js(rng.choice(MONITORING_ACTORS)), rng.random() < 0.5
+            actor, exact = js(pick(rng, MONITORING_ACTORS)), rng.random() < 0.5
         elif source == "log":
-            actor, exact = js(rng.choice(LOG_ACTORS)), rng.random() < 0.3
+            actor, exact = js(pick(rng, LOG_ACTORS)), rng.random() < 0.3
         else:
-            actor = js(rng.choice(self.catalogue.people[facts["team"]]))
+            actor = js(pick(rng, self.catalogue.people[facts["team"]]))
             exact = False
         # Detection instants are whole seconds; monitoring adds milliseconds.
         detected_at = incident.detected_at
         if exact:
             detected_at += rng.randrange(1, SECOND)
-        facts["title"] = rng.choice(TITLES).format(p=process)
+        facts["title"] = pick(rng, TITLES).format(p=process)
         facts["first_severity"] = facts["severity"]
         data = [f'"title":{js(facts["title"])}', f'"process":{js(process)}',
                 f'"severity":"{facts["severity"]}"']
@@ -570,7 +588,6 @@ class HistoryGenerator:
             data.append(
                 f'"regulatory":{"true" if facts["regulatory"] else "false"}')
         incident.add(at, "triaged", owner_json, data)
-        return at
 
     def add_root_cause(self, incident, facts, spine, at, owner_json):
         """The `root-cause` event, some time after `at`; returns its time."""
@@ -579,15 +596,16 @@ class HistoryGenerator:
         category = self.choose(self.root_causes)
         facts["category"] = category
         data = [f'"category":"{category}"',
-                f'"summary":{js(rng.choice(ROOT_CAUSE_SUMMARIES[category]))}']
+                f'"summary":{js(pick(rng, ROOT_CAUSE_SUMMARIES[category]))}']
         if category in ("code-change", "config") and rng.random() < 0.7:
             number = rng.randint(100, 9999)
-            change = rng.choice((
+            change = pick(rng, (
                 f"PR #{number}",
                 f"https://git.example.com/{facts['team']}/pull/{number}",
                 "commit %07x" % rng.getrandbits(28)))
             data.append(f'"change":{js(change)}')
-        spine["root-cause"] = (incident.add(at, "root-cause", owner_json, data), at)
+        spine["root-cause"] = (
+            incident.add(at, "root-cause", owner_json, data), at)
         return at
 
     def add_mitigation(self, incident, at, owner_json, spine):
@@ -596,21 +614,22 @@ class HistoryGenerator:
         data = [f'"action":"{action}"']
         if self.rng.random() < 0.7:
             data.append(f'"summary":{js(summary)}')
-        spine["mitigated"] = (incident.add(at, "mitigated", owner_json, data), at)
+        spine["mitigated"] = (
+            incident.add(at, "mitigated", owner_json, data), at)
         return action
 
     def add_resolution(self, incident, at, owner_json):
         """A `resolved` event at `at`."""
         data = []
         if self.rng.random() < 0.6:
-            data.append(f'"summary":{js(self.rng.choice(RESOLUTIONS))}')
+            data.append(f'"summary":{js(pick(self.rng, RESOLUTIONS))}')
         return incident.add(at, "resolved", owner_json, data)
 
     def add_reopening(self, incident, at, owner_json, action):
         """Reopen after `at`, mitigate again maybe, resolve again."""
         rng = self.rng
         at = incident.later(at, 8 * HOUR, 1.0)
-        data = [f'"reason":{js(rng.choice(REOPEN_REASONS))}']
+        data = [f'"reason":{js(pick(rng, REOPEN_REASONS))}']
         incident.add(at, "reopened", owner_json, data)
         if rng.random() < 0.5:
             at = incident.later(at, 30 * MINUTE, 1.0)
@@ -626,8 +645,8 @@ class HistoryGenerator:
         lasted = at - spine["detected"][1]
         notes = {
             "whatHappened": f"{facts['title']}. Open for {describe(lasted)}.",
-            "why": rng.choice(ROOT_CAUSE_SUMMARIES[facts.get("category", "other")]),
-            "whatWillChange": rng.choice(WHAT_WILL_CHANGE),
+            "why": pick(rng, ROOT_CAUSE_SUMMARIES[facts["category"]]),
+            "whatWillChange": pick(rng, WHAT_WILL_CHANGE),
         }
         roll = rng.random()
         if roll < 0.05:
@@ -648,15 +667,15 @@ class HistoryGenerator:
             self.task_numbers[prefix] += rng.randint(1, 9)
             task = js(f"{prefix}-{self.task_numbers[prefix]}")
             at = incident.later(closed_at, 2 * HOUR, 1.0)
-            title = rng.choice(FOLLOW_UP_TITLES).format(p=facts["process"])
-            owner = rng.choice(people_json)
+            title = pick(rng, FOLLOW_UP_TITLES).format(p=facts["process"])
+            owner = pick(rng, people_json)
             data = [f'"task":{task}', f'"title":{js(title)}']
             if rng.random() < 0.8:
                 data.append(f'"owner":{owner}')
             if rng.random() < 0.7:
                 due = at + rng.randint(7, 45) * DAY
                 data.append(f'"due":"{format_time(due)[:10]}"')
-            incident.add(at, "follow-up", rng.choice(people_json), data)
+            incident.add(at, "follow-up", pick(rng, people_json), data)
             if rng.random() < 0.55:
                 done = incident.later(at, 10 * DAY, 0.8)
                 incident.add(done, "follow-up-done", owner, [f'"task":{task}'])
@@ -669,17 +688,18 @@ class HistoryGenerator:
         else:
             year = format_time(at)[:4]
             document = f"docs/postmortems/{year}/{incident.name}.md"
-        incident.add(at, "postmortem", commander, [f'"document":{js(document)}'])
+        incident.add(at, "postmortem", commander,
+                     [f'"document":{js(document)}'])
 
     def add_chatter(self, incident, facts, spine, last, people_json):
         """Notes and notifications while the incident is worked on."""
         rng = self.rng
-        start, end = spine["acknowledged"][1], max(last, spine["resolved"][1])
-        span = max(SECOND, end - start)
-        for _ in range(rng.choice((0, 0, 0, 1, 1, 1, 2, 2, 3))):
+        start = spine["acknowledged"][1]
+        span = max(SECOND, last - start)
+        for _ in range(pick(rng, (0, 0, 0, 1, 1, 1, 2, 2, 3))):
             at = some_time(rng, start, span)
-            incident.add(at, "note", rng.choice(people_json),
-                         [f'"text":{js(rng.choice(NOTES))}'])
+            incident.add(at, "note", pick(rng, people_json),
+                         [f'"text":{js(pick(rng, NOTES))}'])
         low, high = NOTIFY_RANGE[facts["first_severity"]]
         count = rng.randint(low, high)
         if facts.get("customer_facing"):
@@ -691,11 +711,11 @@ class HistoryGenerator:
             elif facts.get("regulatory") and index == 1:
                 channel, audience = "email:compliance", "regulator"
             else:
-                channel, audience = rng.choice(CHANNELS), rng.choice(AUDIENCES)
+                channel, audience = pick(rng, CHANNELS), pick(rng, AUDIENCES)
             data = [f'"channel":{js(channel)}']
             if rng.random() < 0.8:
                 data.append(f'"audience":{js(audience)}')
-            incident.add(at, "notified", rng.choice(people_json), data)
+            incident.add(at, "notified", pick(rng, people_json), data)
 
     def add_correction(self, incident, facts, spine, actor):
         """A `corrected` event: of a time or of a data field, obeying rule 7.
@@ -709,7 +729,8 @@ class HistoryGenerator:
         roll = rng.random()
         if roll < 0.35:
             target, target_at = detected_id, detected_at
-            moved = detected_at - max(MINUTE, incident.later(0, 8 * MINUTE, 1.0))
+            earlier = max(MINUTE, incident.later(0, 8 * MINUTE, 1.0))
+            moved = detected_at - earlier
             moved -= moved % SECOND
             if facts["impact_started"] is not None:
                 moved = max(moved, facts["impact_started"])
@@ -722,18 +743,18 @@ class HistoryGenerator:
             reason = "Severity was entered wrong at detection."
         elif roll < 0.85 and "root-cause" in spine:
             target, target_at = spine["root-cause"]
-            category = rng.choice(
-                [c for c, _ in ROOT_CAUSES if c != facts["category"]])
+            others = [c for c, _ in ROOT_CAUSES if c != facts["category"]]
+            category = pick(rng, others)
             change = [f'"data":{{"category":"{category}"}}']
             reason = "Postmortem found a different root cause."
         else:
-            kind = rng.choice(("acknowledged", "mitigated", "resolved"))
+            kind = pick(rng, ("acknowledged", "mitigated", "resolved"))
             target, target_at = spine[kind]
             moved = detected_at + int((target_at - detected_at)
                                       * rng.uniform(0.4, 0.95))
             moved = max(detected_at, moved - moved % SECOND)
             change = [f'"at":"{format_time(moved)}"']
-            reason = f"{kind.capitalize()} earlier than logged, per the chat log."
+            reason = f"{kind.capitalize()} earlier than logged (chat log)."
         at = incident.later(target_at, 20 * HOUR, 1.0)
         incident.add(at, "corrected", actor,
                      [f'"event":"{target}"', f'"reason":{js(reason)}'] + change)
@@ -767,7 +788,8 @@ def generate(out, events, seed, start, per_day):
     exactly `events` lines leaves the last incidents open.
     """
     pending, written, batch = [], 0, []
-    for detected_at, number, lines in HistoryGenerator(seed, start, per_day).incidents():
+    history = HistoryGenerator(seed, start, per_day)
+    for detected_at, number, lines in history.incidents():
         while pending and pending[0][0] <= detected_at and written < events:
             batch.append(heapq.heappop(pending)[3])
             written += 1
@@ -815,7 +837,9 @@ def check_event(event, incidents, seen_ids):
     """Apply the lifecycle rules to one event, updating `incidents`."""
     kind, data, name = event["type"], event["data"], event["incident"]
     at = parse_instant(event["at"])
-    event_id = event.get("id")
+    # Ids are compared in lower case, as stored; an event without one gets
+    # a key of its own (nothing can name it).
+    event_id = event["id"].lower() if "id" in event else object()
     if kind not in FIELDS:
         raise RuleBroken(f"unknown type {kind!r}")
     required, optional = FIELDS[kind]
@@ -863,11 +887,12 @@ def check_event(event, incidents, seen_ids):
 
 def check_correction(incident, data):
     """Rules 6 and 7 for a `corrected` event."""
-    target = data["event"]
+    target = data["event"].lower()
     kind = incident.types.get(target)
     if kind is None or kind == "corrected":
         raise RuleBroken(
-            f"rule 6: {target} is no earlier non-correction event of the incident")
+            f"rule 6: {target} is no earlier, non-correction event "
+            "of the incident")
     if "at" not in data and "data" not in data:
         raise RuleBroken("corrected changes neither at nor data")
     if "data" in data:
@@ -882,12 +907,15 @@ def check_correction(incident, data):
         if any(at < moved for at in incident.timed.values()):
             raise RuleBroken("rule 7: moving the detection puts an earlier "
                              "event before it")
-        if incident.impact_started is not None and incident.impact_started > moved:
-            raise RuleBroken("moving the detection puts it before impactStartedAt")
+        impact = incident.impact_started
+        if impact is not None and impact > moved:
+            raise RuleBroken("moving the detection puts it before "
+                             "impactStartedAt")
         incident.detected_at = moved
     elif kind in NOT_BEFORE_DETECTION:
         if moved < incident.detected_at:
-            raise RuleBroken(f"rule 7: corrected {kind} is earlier than the detection")
+            raise RuleBroken(
+                f"rule 7: corrected {kind} is earlier than the detection")
         incident.timed[target] = moved
 
 
@@ -936,7 +964,8 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=7, metavar="S",
                         help="random seed (default 7)")
     parser.add_argument("--start", default="2025-01-01", metavar="DATE",
-                        help="date of the first detections (default 2025-01-01)")
+                        help="date of the first detection "
+                             "(default 2025-01-01)")
     parser.add_argument("-o", "--output", default="-", metavar="FILE",
                         help="output file (default: standard output)")
     parser.add_argument("--check-rules", metavar="FILE",
@@ -945,7 +974,12 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     if args.check_rules:
-        return check_rules(args.check_rules)
+        try:
+            return check_rules(args.check_rules)
+        except OSError as error:
+            print(f"generate-sample: cannot read {args.check_rules}: "
+                  f"{error.strerror}", file=sys.stderr)
+            return 2
     if args.events < 0:
         parser.error("--events must not be negative")
     try:

@@ -35,25 +35,32 @@ class BadRecord(Exception):
         self.reason = reason
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"),
+                              ensure_ascii=False)
+
+
 def canonical_bytes(value):
     """The canonical JSON of a record (schemas/README.md, "Canonical JSON")."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"),
-                      ensure_ascii=False).encode("utf-8")
+    return _CANONICAL.encode(value).encode("utf-8")
 
 
 def sha256_hex(data):
+    """SHA-256 of `data` as 64 lower-case hex digits."""
     return hashlib.sha256(data).hexdigest()
 
 
 def _reject_duplicate_keys(pairs):
-    keys = [key for key, _ in pairs]
-    if len(set(keys)) != len(keys):
+    """object_pairs_hook: build a dict, refusing a key seen twice."""
+    value = dict(pairs)
+    if len(value) != len(pairs):
+        keys = [key for key, _ in pairs]
         duplicate = next(key for key in keys if keys.count(key) > 1)
         raise ValueError(f"duplicate key {duplicate!r}")
-    return dict(pairs)
+    return value
 
 
 def _reject_constant(name):
+    """parse_constant: NaN, Infinity and -Infinity are not JSON."""
     raise ValueError(f"{name} is not JSON")
 
 
@@ -61,6 +68,11 @@ def _reject_fraction(text):
     # No field of the format is a fractional number, and Python could not
     # re-serialise one the way RFC 8785 does; so refuse it outright.
     raise ValueError(f"number {text} is not an integer")
+
+
+_STRICT = json.JSONDecoder(object_pairs_hook=_reject_duplicate_keys,
+                           parse_constant=_reject_constant,
+                           parse_float=_reject_fraction)
 
 
 def parse_record(line):
@@ -72,13 +84,13 @@ def parse_record(line):
         text = line.decode("utf-8")
     except UnicodeDecodeError as error:
         raise ValueError(f"invalid UTF-8 at byte {error.start + 1}") from None
+    if text.startswith("\ufeff"):
+        raise ValueError("starts with a byte order mark")
     try:
-        record = json.loads(text, object_pairs_hook=_reject_duplicate_keys,
-                            parse_constant=_reject_constant,
-                            parse_float=_reject_fraction)
+        record = _STRICT.decode(text)
     except json.JSONDecodeError as error:
-        message = error.msg.removesuffix(" at")
-        raise ValueError(f"not JSON: {message} (column {error.colno})") from None
+        message = f"{error.msg.removesuffix(' at')} (column {error.colno})"
+        raise ValueError(f"not JSON: {message}") from None
     except RecursionError:
         raise ValueError("not JSON: nested too deeply") from None
     if not isinstance(record, dict):
@@ -105,7 +117,8 @@ def check_link(record, position, previous_hash):
     if record.get("prev") != previous_hash:
         what = ("64 zeros" if position == 1
                 else f"{previous_hash}, the SHA-256 of line {position - 1}")
-        raise BadRecord(position, f"prev is {record.get('prev')!r}, expected {what}")
+        raise BadRecord(position,
+                        f"prev is {record.get('prev')!r}, expected {what}")
 
 
 def read_chain(lines):
@@ -121,7 +134,8 @@ def read_chain(lines):
                                       "(truncated?)")
         line = line[:-1]
         if line.endswith(b"\r"):
-            raise BadRecord(position, "line ends in \\r\\n; records end in \\n only")
+            raise BadRecord(position,
+                            "line ends in \\r\\n; records end in \\n only")
         try:
             record = parse_record(line)
         except ValueError as error:
@@ -140,14 +154,14 @@ def check_log(lines, noted_head=None):
     head = (0, EMPTY_HASH)
     try:
         for position, _, digest in read_chain(lines):
-            if noted_head and noted_head[0] == position != 0 \
+            if noted_head and noted_head[0] == position \
                     and noted_head[1] != digest:
                 raise BadRecord(position, f"hashes to {digest}, but the noted "
                                           f"head says {noted_head[1]}")
             head = (position, digest)
         if noted_head and noted_head[0] > head[0]:
-            raise BadRecord(noted_head[0], f"missing: the log ends at position "
-                                           f"{head[0]}, before the noted head")
+            raise BadRecord(noted_head[0], "no such record: the log ends at "
+                                           f"position {head[0]}")
     except BadRecord as failure:
         return head, failure
     return head, None
@@ -157,7 +171,8 @@ def parse_head(text):
     """`POSITION:HASH` -> (position, hash); raises ValueError if malformed."""
     match = re.fullmatch(r"(\d+):([0-9a-fA-F]{64})", text)
     if match is None:
-        raise ValueError("expected POSITION:HASH (a number, a colon, 64 hex digits)")
+        raise ValueError(
+            "expected POSITION:HASH (a number, a colon, 64 hex digits)")
     position, digest = int(match[1]), match[2].lower()
     if position == 0 and digest != EMPTY_HASH:
         raise ValueError("the head at position 0 (no records) is 64 zeros")

@@ -228,7 +228,9 @@ private struct ArgumentScan {
         }
     }
 
-    func unknownOption(_ spelling: String, inGroup group: String? = nil, suggestion: String?)
+    func unknownOption(
+        _ spelling: String, inGroup group: String? = nil, suggestion: String?
+    )
         -> String
     {
         let place = group.map { " in '\($0)'" } ?? ""

@@ -62,7 +62,8 @@ public struct CanonicalJSONWriter: Sendable {
         bytes.append(UInt8(ascii: "}"))
         needsComma = true
         #if DEBUG
-            assert(lastKeys.popLast() != nil, "endObject() without an open object")
+            let closed = lastKeys.popLast()
+            assert(closed != nil, "endObject() without an open object")
         #endif
     }
 
@@ -95,8 +96,7 @@ public struct CanonicalJSONWriter: Sendable {
                 lastKeys[lastKeys.count - 1] = utf8
             }
         #endif
-        string(name)
-        bytes.append(UInt8(ascii: ":"))
+        appendQuoted(name, colonAfter: true)
         needsComma = false
     }
 
@@ -105,11 +105,7 @@ public struct CanonicalJSONWriter: Sendable {
     /// - Parameter value: The text.
     /// - Complexity: O(*n*) in the text's UTF-8 length.
     public mutating func string(_ value: String) {
-        separate()
-        bytes.append(UInt8(ascii: "\""))
-        var value = value
-        value.withUTF8 { appendEscaped($0) }
-        bytes.append(UInt8(ascii: "\""))
+        appendQuoted(value, colonAfter: false)
         needsComma = true
     }
 
@@ -117,8 +113,12 @@ public struct CanonicalJSONWriter: Sendable {
     ///
     /// - Parameter value: The boolean.
     public mutating func bool(_ value: Bool) {
-        separate()
-        appendASCII(value ? "true" : "false")
+        switch (needsComma, value) {
+        case (false, true): appendASCII("true")
+        case (false, false): appendASCII("false")
+        case (true, true): appendASCII(",true")
+        case (true, false): appendASCII(",false")
+        }
         needsComma = true
     }
 
@@ -126,19 +126,25 @@ public struct CanonicalJSONWriter: Sendable {
     ///
     /// - Parameter value: Any `Int64`, `Int64.min` included.
     public mutating func integer(_ value: Int64) {
-        separate()
-        if value < 0 {
-            bytes.append(UInt8(ascii: "-"))
+        // A comma, a sign and 19 digits at most; digits are made lowest first, from the end.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 21) { buffer in
+            var start = buffer.count
+            var magnitude = value.magnitude
+            repeat {
+                start -= 1
+                buffer[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            if value < 0 {
+                start -= 1
+                buffer[start] = UInt8(ascii: "-")
+            }
+            if needsComma {
+                start -= 1
+                buffer[start] = UInt8(ascii: ",")
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start...]))
         }
-
-        // Digits come out lowest first, so write them and then turn them around.
-        let first = bytes.count
-        var magnitude = value.magnitude
-        repeat {
-            bytes.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
-            magnitude /= 10
-        } while magnitude > 0
-        bytes[first...].reverse()
         needsComma = true
     }
 
@@ -150,27 +156,82 @@ public struct CanonicalJSONWriter: Sendable {
         }
     }
 
-    /// Appends a string's UTF-8 content, escaping quotes, backslashes and control
-    /// characters, and copying runs of other bytes whole.
-    private mutating func appendEscaped(_ text: UnsafeBufferPointer<UInt8>) {
-        var runStart = 0
-        for index in text.indices {
-            let byte = text[index]
-            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else {
-                continue
-            }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[runStart..<index]))
-            appendEscape(for: byte)
-            runStart = index + 1
-        }
-        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[runStart...]))
-    }
-
     /// Appends a literal's bytes.
     @inline(__always)
     private mutating func appendASCII(_ text: StaticString) {
         bytes.append(
             contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    /// Appends a quoted, escaped string, with the comma before it and the colon after it
+    /// when asked.
+    private mutating func appendQuoted(_ text: String, colonAfter: Bool) {
+        let written: Void? = text.utf8.withContiguousStorageIfAvailable {
+            appendQuoted($0, colonAfter: colonAfter)
+        }
+        if written == nil {
+            var contiguous = text
+            contiguous.withUTF8 { appendQuoted($0, colonAfter: colonAfter) }
+        }
+    }
+
+    /// Appends a quoted, escaped string given as UTF-8.
+    ///
+    /// A short string with nothing to escape, the usual case, is assembled on the stack and
+    /// appended at once; anything else is appended in runs between escapes.
+    private mutating func appendQuoted(_ text: UnsafeBufferPointer<UInt8>, colonAfter: Bool) {
+        let firstEscape = ByteWord.firstEscapedByte(in: text, from: 0)
+        guard firstEscape == text.count, text.count <= 240 else {
+            separate()
+            bytes.append(UInt8(ascii: "\""))
+            appendEscaped(text, from: firstEscape)
+            bytes.append(UInt8(ascii: "\""))
+            if colonAfter {
+                bytes.append(UInt8(ascii: ":"))
+            }
+            return
+        }
+
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: text.count + 4) { buffer in
+            var end = 0
+            if needsComma {
+                buffer[end] = UInt8(ascii: ",")
+                end += 1
+            }
+            buffer[end] = UInt8(ascii: "\"")
+            end += 1
+            if let source = text.baseAddress, let target = buffer.baseAddress {
+                (target + end).update(from: source, count: text.count)
+            }
+            end += text.count
+            buffer[end] = UInt8(ascii: "\"")
+            end += 1
+            if colonAfter {
+                buffer[end] = UInt8(ascii: ":")
+                end += 1
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<end]))
+        }
+    }
+
+    /// Appends a string's content from its first byte that needs escaping, copying the runs
+    /// between escapes whole.
+    ///
+    /// - Parameters:
+    ///   - text: The string's UTF-8 bytes.
+    ///   - firstEscape: The offset of its first byte that needs escaping.
+    private mutating func appendEscaped(
+        _ text: UnsafeBufferPointer<UInt8>, from firstEscape: Int
+    ) {
+        var runStart = 0
+        var escape = firstEscape
+        while escape < text.count {
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[runStart..<escape]))
+            appendEscape(for: text[escape])
+            runStart = escape + 1
+            escape = ByteWord.firstEscapedByte(in: text, from: runStart)
+        }
+        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[runStart...]))
     }
 
     /// Appends the escape sequence for one byte that must be escaped.

@@ -16,10 +16,10 @@
 /// ```
 public struct JSONDocument: Sendable {
     /// The parsed text; the tape's offsets count from its start index.
-    private let bytes: ArraySlice<UInt8>
+    let bytes: ArraySlice<UInt8>
 
     /// The values in document order; the root is the first.
-    private let tape: [JSONTapeEntry]
+    let tape: [JSONTapeEntry]
 
     /// Parses a JSON text.
     ///
@@ -35,12 +35,29 @@ public struct JSONDocument: Sendable {
         guard !bytes.isEmpty else {
             throw JSONError(offset: 0, message: "empty input")
         }
-        self.tape = try bytes.withUnsafeBufferPointer { input throws(JSONError) in
-            var parser = JSONParser(input: input, maxDepth: maxDepth)
-            try parser.parse()
-            return parser.tape
+        // The parser fills the tape in place and stops when it runs short of room; the
+        // tape is then doubled and parsing resumes.
+        let unused = JSONTapeEntry(
+            start: 0, end: 0, count: 0, next: 0, kind: .null, hasEscapes: false)
+        var tape = [JSONTapeEntry](
+            repeating: unused,
+            count: JSONParser.estimatedTapeSize(forByteCount: bytes.count))
+        var parser = JSONParser(maxDepth: maxDepth)
+        while true {
+            let finished = try bytes.withUnsafeBufferPointer { input throws(JSONError) in
+                try tape.withUnsafeMutableBufferPointer { entries throws(JSONError) in
+                    try parser.parse(input, into: entries)
+                }
+            }
+            if finished {
+                break
+            }
+            tape.append(contentsOf: repeatElement(unused, count: tape.count))
         }
+        tape.removeLast(tape.count - parser.tapeCount)
+
         self.bytes = bytes
+        self.tape = tape
     }
 
     /// Parses a JSON text.

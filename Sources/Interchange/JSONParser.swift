@@ -3,23 +3,37 @@
 /// The parser is a loop, not a recursive descent: an open container's tape entry remembers
 /// its parent, so nesting costs no call-stack depth and the depth limit is checked before
 /// anything is opened. Strings and numbers are only located and validated; nothing is
-/// decoded or allocated per value except the tape entry itself.
+/// decoded or allocated per value.
+///
+/// The tape is a buffer the caller owns. When it is nearly full, ``parse(_:into:)`` returns
+/// early; the caller grows the buffer and calls again, and parsing resumes where it stopped,
+/// since all the parser's state is offsets and counts.
 struct JSONParser {
     /// Objects with more earlier keys than this find duplicates through a hash table
     /// instead of comparing the new key with each earlier one.
     static let linearKeyLimit = 16
 
-    /// The whole text.
-    private let input: UnsafeBufferPointer<UInt8>
+    /// The most entries one step of the parse loop appends: a container and its first key,
+    /// or a value and the next key.
+    static let entriesPerStep = 2
+
+    /// The whole text; set on each call to ``parse(_:into:)``.
+    private var input = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+
+    /// The tape being filled; set on each call to ``parse(_:into:)``.
+    private var tape = UnsafeMutableBufferPointer<JSONTapeEntry>(start: nil, count: 0)
+
+    /// How many tape entries are filled.
+    private(set) var tapeCount = 0
 
     /// The deepest nesting of objects and arrays allowed.
     private let maxDepth: Int
 
+    /// Whether parsing has begun, so that a resumed call skips the start.
+    private var started = false
+
     /// The offset of the next byte to read.
     private var position = 0
-
-    /// The values found so far, in document order.
-    private(set) var tape: [JSONTapeEntry] = []
 
     /// The tape index of the innermost open container, or -1 when none is open.
     private var openContainer = -1
@@ -40,29 +54,50 @@ struct JSONParser {
     private var decodedKey = [UInt8]()
     private var otherDecodedKey = [UInt8]()
 
-    /// Creates a parser over a text.
+    /// Creates a parser.
     ///
-    /// - Parameters:
-    ///   - input: The bytes to parse.
-    ///   - maxDepth: The deepest nesting of objects and arrays allowed.
-    init(input: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
-        self.input = input
+    /// - Parameter maxDepth: The deepest nesting of objects and arrays allowed.
+    init(maxDepth: Int) {
         self.maxDepth = maxDepth
-        tape.reserveCapacity(Swift.min(input.count / 8, 4096) + 8)
     }
 
-    /// Parses the whole text, leaving its values on ``tape``.
+    /// A tape size that fits typical texts of a given length without growing.
     ///
+    /// - Parameter byteCount: The length of the text.
+    /// - Returns: A number of entries.
+    static func estimatedTapeSize(forByteCount byteCount: Int) -> Int {
+        Swift.min(byteCount / 12, 4096) + 8
+    }
+
+    /// Parses the text, or resumes parsing it, filling the tape.
+    ///
+    /// - Parameters:
+    ///   - input: The whole text, the same on every call.
+    ///   - tape: The entries filled so far (``tapeCount`` of them) and room for more.
+    /// - Returns: True when the text is complete; false when the tape needs more room,
+    ///   after which the caller grows it and calls again.
     /// - Throws: `JSONError` at the first rule the text breaks.
-    /// - Complexity: O(*n*) in the length of the text.
-    mutating func parse() throws(JSONError) {
-        skipWhitespace()
-        guard position < input.count else {
-            let message = input.isEmpty ? "empty input" : "empty input (whitespace only)"
-            throw JSONError(offset: position, message: message)
+    /// - Complexity: O(*n*) in the length of the text, over all calls.
+    mutating func parse(
+        _ input: UnsafeBufferPointer<UInt8>,
+        into tape: UnsafeMutableBufferPointer<JSONTapeEntry>
+    ) throws(JSONError) -> Bool {
+        self.input = input
+        self.tape = tape
+        if !started {
+            started = true
+            skipWhitespace()
+            guard position < input.count else {
+                let message = input.isEmpty ? "empty input" : "empty input (whitespace only)"
+                throw JSONError(offset: position, message: message)
+            }
         }
 
         while true {
+            guard tapeCount + JSONParser.entriesPerStep <= tape.count else {
+                return false
+            }
+
             // A value begins here.
             guard position < input.count else {
                 throw endOfInput(expecting: "a value")
@@ -86,16 +121,24 @@ struct JSONParser {
             case UInt8(ascii: "+"):
                 throw JSONError(offset: position, message: "invalid number (no '+' sign allowed)")
             case UInt8(ascii: "."):
-                throw JSONError(offset: position, message: "invalid number (digit expected before '.')")
+                throw JSONError(
+                    offset: position, message: "invalid number (digit expected before '.')")
             default:
                 throw unexpected(byte, expecting: "a value")
             }
 
             // A value has just ended.
             if try finishValues() {
-                return
+                return true
             }
         }
+    }
+
+    /// Adds an entry at the end of the tape; the parse loop has made sure there is room.
+    @inline(__always)
+    private mutating func append(_ entry: JSONTapeEntry) {
+        tape[tapeCount] = entry
+        tapeCount += 1
     }
 
     // MARK: - Structure
@@ -116,8 +159,8 @@ struct JSONParser {
         if openContainer >= 0 {
             tape[openContainer].count = openCount
         }
-        let index = tape.count
-        tape.append(
+        let index = tapeCount
+        append(
             JSONTapeEntry(
                 start: position, end: position, count: 0, next: openContainer,
                 kind: isObject ? .object : .array, hasEscapes: false))
@@ -146,7 +189,7 @@ struct JSONParser {
         let parent = tape[index].next
         tape[index].end = position + 1
         tape[index].count = openCount
-        tape[index].next = tape.count
+        tape[index].next = tapeCount
         position += 1
 
         openContainer = parent
@@ -205,7 +248,7 @@ struct JSONParser {
         guard input[position] == UInt8(ascii: "\"") else {
             throw unexpected(input[position], expecting: "'\"' to begin a key")
         }
-        let key = tape.count
+        let key = tapeCount
         try appendString()
         try rejectDuplicate(key)
 
@@ -336,15 +379,12 @@ struct JSONParser {
     private mutating func appendString() throws(JSONError) {
         let open = position
         let end = input.count
-        let raw = UnsafeRawBufferPointer(input)
         var index = open + 1
         var hasEscapes = false
 
         while true {
             while index &+ 8 <= end {
-                let word = UInt64(
-                    littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
-                let special = JSONParser.specialBytes(in: word)
+                let special = ByteWord.specialStringBytes(in: ByteWord.load(input, at: index))
                 if special != 0 {
                     index &+= special.trailingZeroBitCount &>> 3
                     break
@@ -372,9 +412,9 @@ struct JSONParser {
             }
         }
 
-        tape.append(
+        append(
             JSONTapeEntry(
-                start: open, end: index + 1, count: 0, next: tape.count + 1,
+                start: open, end: index + 1, count: 0, next: tapeCount + 1,
                 kind: .string, hasEscapes: hasEscapes))
         position = index + 1
     }
@@ -423,7 +463,8 @@ struct JSONParser {
 
     /// The error for a surrogate escape that is not part of a pair, showing it as written.
     private func loneSurrogate(at index: Int) -> JSONError {
-        let escape = String(decoding: UnsafeBufferPointer(rebasing: input[index..<index + 6]),
+        let escape = String(
+            decoding: UnsafeBufferPointer(rebasing: input[index..<index + 6]),
             as: UTF8.self)
         return JSONError(offset: index, message: "lone surrogate \(escape)")
     }
@@ -526,9 +567,9 @@ struct JSONParser {
             index = skipDigits(from: index)
         }
 
-        tape.append(
+        append(
             JSONTapeEntry(
-                start: start, end: index, count: 0, next: tape.count + 1,
+                start: start, end: index, count: 0, next: tapeCount + 1,
                 kind: .number, hasEscapes: false))
         position = index
     }
@@ -558,14 +599,15 @@ struct JSONParser {
         let start = position
         let last4 = start + length - 4
         guard start + length <= input.count,
-            UInt32(littleEndian: UnsafeRawBufferPointer(input).loadUnaligned(
-                fromByteOffset: last4, as: UInt32.self)) == word
+            UInt32(
+                littleEndian: UnsafeRawBufferPointer(input).loadUnaligned(
+                    fromByteOffset: last4, as: UInt32.self)) == word
         else {
             throw JSONError(offset: start, message: "invalid literal (expected \(name))")
         }
-        tape.append(
+        append(
             JSONTapeEntry(
-                start: start, end: start + length, count: 0, next: tape.count + 1,
+                start: start, end: start + length, count: 0, next: tapeCount + 1,
                 kind: kind, hasEscapes: false))
         position = start + length
     }
@@ -601,23 +643,6 @@ struct JSONParser {
     @inline(__always)
     static func isDigit(_ byte: UInt8) -> Bool {
         byte &- UInt8(ascii: "0") < 10
-    }
-
-    /// A mask with the high bit set in the lowest byte of `word` that is a quote, a
-    /// backslash, a control character or not ASCII (bits above it may be set too).
-    ///
-    /// - Parameter word: Eight bytes of text, the first in the lowest bits.
-    /// - Returns: Zero if all eight bytes are plain ASCII string content.
-    @inline(__always)
-    static func specialBytes(in word: UInt64) -> UInt64 {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highBits: UInt64 = 0x8080_8080_8080_8080
-        let quotes = word ^ (ones &* 0x22)
-        let backslashes = word ^ (ones &* 0x5C)
-        let zeroInQuotes = (quotes &- ones) & ~quotes
-        let zeroInBackslashes = (backslashes &- ones) & ~backslashes
-        let controls = (word &- ones &* 0x20) & ~word
-        return (zeroInQuotes | zeroInBackslashes | controls | word) & highBits
     }
 
     /// Four ASCII bytes as a little-endian word.

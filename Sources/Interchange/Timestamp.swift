@@ -224,7 +224,9 @@ public struct Timestamp: Hashable, Comparable, Sendable {
     }
 
     /// Reads `HH:MM:SS` and returns the second of the day.
-    private static func timeOfDay(_ scanner: inout DateTextScanner) throws(TimestampError) -> Int64 {
+    private static func timeOfDay(
+        _ scanner: inout DateTextScanner
+    ) throws(TimestampError) -> Int64 {
         let hour = try scanner.number(digits: 2, field: "hour")
         guard hour < 24 else {
             throw TimestampError(message: "hour \(hour) out of range")
@@ -248,7 +250,9 @@ public struct Timestamp: Hashable, Comparable, Sendable {
     }
 
     /// Reads `Z` or `±HH:MM` and returns the offset from UTC in seconds, east positive.
-    private static func utcOffset(_ scanner: inout DateTextScanner) throws(TimestampError) -> Int64 {
+    private static func utcOffset(
+        _ scanner: inout DateTextScanner
+    ) throws(TimestampError) -> Int64 {
         guard let sign = scanner.next else {
             throw TimestampError(message: "missing UTC offset (add Z or +HH:MM)")
         }

@@ -25,16 +25,42 @@ public struct SHA256Digest: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses 64 hexadecimal digits (either case).
     /// - Parameter hex: The digest as text.
-    public init?(hex: some StringProtocol) {
-        let utf8 = Array(hex.utf8)
-        guard utf8.count == 64 else { return nil }
-        var bytes = [UInt8](repeating: 0, count: 32)
-        for index in 0..<32 {
-            guard let high = hexValue(utf8[2 * index]), let low = hexValue(utf8[2 * index + 1])
-            else { return nil }
-            bytes[index] = high << 4 | low
+    public init?(hex: String) {
+        var text = hex
+        guard let digest = text.withUTF8({ SHA256Digest(hexUTF8: $0) }) else { return nil }
+        self = digest
+    }
+
+    /// Parses 64 hexadecimal digits (either case) given as UTF-8 bytes.
+    /// - Complexity: O(1): exactly 64 bytes are read, nothing is allocated.
+    public init?(hexUTF8 text: UnsafeBufferPointer<UInt8>) {
+        guard text.count == 64 else { return nil }
+        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        let valid = Swift.withUnsafeMutableBytes(of: &words) { raw -> Bool in
+            for index in 0..<32 {
+                guard let high = hexValue(text[2 * index]), let low = hexValue(text[2 * index + 1])
+                else { return false }
+                raw[index] = high << 4 | low
+            }
+            return true
         }
-        self.init(bytes: bytes)
+        guard valid else { return nil }
+        self.words = words
+    }
+
+    /// Whether `text` is this digest as 64 lower-case hexadecimal digits.
+    /// - Complexity: O(1), without allocating.
+    public func matches(hexUTF8 text: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard text.count == 64 else { return false }
+        return Swift.withUnsafeBytes(of: words) { raw in
+            for index in 0..<32 {
+                let byte = raw[index]
+                guard text[2 * index] == hexDigit(byte >> 4),
+                    text[2 * index + 1] == hexDigit(byte & 0x0f)
+                else { return false }
+            }
+            return true
+        }
     }
 
     /// The 32 bytes, in order.
@@ -54,8 +80,8 @@ public struct SHA256Digest: Hashable, Sendable, CustomStringConvertible {
         withUnsafeBytes { raw in
             String(unsafeUninitializedCapacity: 64) { out in
                 for (index, byte) in raw.enumerated() {
-                    out[2 * index] = hexDigits[Int(byte >> 4)]
-                    out[2 * index + 1] = hexDigits[Int(byte & 0x0f)]
+                    out[2 * index] = hexDigit(byte >> 4)
+                    out[2 * index + 1] = hexDigit(byte & 0x0f)
                 }
                 return 64
             }
@@ -77,7 +103,11 @@ public struct SHA256Digest: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-private let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+/// The lower-case hexadecimal digit of a value from 0 to 15.
+@inline(__always)
+private func hexDigit(_ nibble: UInt8) -> UInt8 {
+    nibble < 10 ? nibble &+ UInt8(ascii: "0") : nibble &+ (UInt8(ascii: "a") &- 10)
+}
 
 @inline(__always)
 private func hexValue(_ digit: UInt8) -> UInt8? {
@@ -98,8 +128,9 @@ public struct CryptoError: Error, Sendable, CustomStringConvertible {
         let code = ERR_get_error()
         var buffer = [CChar](repeating: 0, count: 256)
         ERR_error_string_n(code, &buffer, buffer.count)
-        let text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) },
-                          as: UTF8.self)
+        let text = String(
+            decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) },
+            as: UTF8.self)
         return CryptoError(description: "\(operation): \(text)")
     }
 }

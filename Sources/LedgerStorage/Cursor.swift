@@ -62,7 +62,8 @@ public struct Cursor {
     ) throws(StorageError) -> Entry? {
         var k = MDB_val()
         if let key {
-            k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+            k = MDB_val(
+                mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
         }
         var v = MDB_val()
         let rc = mdb_cursor_get(handle, &k, &v, op)

@@ -107,7 +107,8 @@ public struct WriteTransaction: ReadableTransaction {
         _ value: UnsafeRawBufferPointer, forKey key: UnsafeRawBufferPointer,
         in database: Database, flags: PutFlags = []
     ) throws(StorageError) {
-        var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        var k = MDB_val(
+            mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
         var v = MDB_val(
             mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
         try check(mdb_put(txn, database.dbi, &k, &v, flags.rawValue), "put")
@@ -119,7 +120,9 @@ public struct WriteTransaction: ReadableTransaction {
     ) throws(StorageError) {
         let result: Result<Void, StorageError> = value.withUnsafeBytes { v in
             key.withUnsafeBytes { k in
-                Result { () throws(StorageError) in try put(v, forKey: k, in: database, flags: flags) }
+                Result { () throws(StorageError) in
+                    try put(v, forKey: k, in: database, flags: flags)
+                }
             }
         }
         try result.get()
@@ -131,7 +134,8 @@ public struct WriteTransaction: ReadableTransaction {
     @discardableResult
     public func delete(_ key: [UInt8], in database: Database) throws(StorageError) -> Bool {
         let rc = key.withUnsafeBytes { k in
-            var kv = MDB_val(mv_size: k.count, mv_data: UnsafeMutableRawPointer(mutating: k.baseAddress))
+            var kv = MDB_val(
+                mv_size: k.count, mv_data: UnsafeMutableRawPointer(mutating: k.baseAddress))
             return mdb_del(txn, database.dbi, &kv, nil)
         }
         if rc == MDB_NOTFOUND { return false }

@@ -52,13 +52,15 @@ struct JSONDocumentTests {
     @Test func sourceOfAValueIsItsExactTextIncludingQuotesAndBrackets() throws {
         let document = try JSONDocument(parsing: utf8(#" { "a" : [ 1 , "x\n" ] } "#))
 
-        #expect(String(decoding: document.source(document.root), as: UTF8.self)
-            == #"{ "a" : [ 1 , "x\n" ] }"#)
+        #expect(
+            String(decoding: document.source(document.root), as: UTF8.self)
+                == #"{ "a" : [ 1 , "x\n" ] }"#)
         var array: JSONNode?
         document.forEachMember(of: document.root) { _, value in array = value }
         let arrayNode = try #require(array)
-        #expect(String(decoding: document.source(arrayNode), as: UTF8.self)
-            == #"[ 1 , "x\n" ]"#)
+        #expect(
+            String(decoding: document.source(arrayNode), as: UTF8.self)
+                == #"[ 1 , "x\n" ]"#)
         let elements = document.elements(of: arrayNode)
         #expect(elements.count == 2)
         #expect(String(decoding: document.source(elements[1]), as: UTF8.self) == #""x\n""#)
@@ -183,7 +185,9 @@ struct JSONDocumentTests {
         }
 
         let bad = utf8("xxxx[1,]")
-        #expect(throws: JSONError(offset: 3, message: "unexpected character ']' (expected a value)")) {
+        #expect(
+            throws: JSONError(offset: 3, message: "unexpected character ']' (expected a value)")
+        ) {
             try JSONDocument(parsing: bad[4...])
         }
     }

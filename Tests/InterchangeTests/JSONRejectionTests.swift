@@ -18,8 +18,10 @@ struct Rejection: Sendable, CustomTestStringConvertible {
     }
 
     var testDescription: String {
-        bytes.map { (0x20...0x7E).contains($0) ? String(UnicodeScalar($0)) : "\\x\($0)" }
-            .joined()
+        bytes.map {
+            (0x20...0x7E).contains($0) ? String(UnicodeScalar($0)) : "\\x" + String($0, radix: 16)
+        }
+        .joined()
     }
 
     var expected: JSONError {
@@ -40,12 +42,15 @@ struct JSONRejectionTests {
         Rejection(
             [0x22, 0xF4, 0x90, 0x80, 0x80, 0x22], at: 1, "invalid UTF-8 (beyond U+10FFFF)"),
         Rejection(
-            [0x22, 0xF5, 0x80, 0x80, 0x80, 0x22], at: 1, "invalid UTF-8 (byte 0xF5 is never valid)"),
+            [0x22, 0xF5, 0x80, 0x80, 0x80, 0x22], at: 1, "invalid UTF-8 (byte 0xF5 is never valid)"
+        ),
         Rejection([0x22, 0xFF, 0x22], at: 1, "invalid UTF-8 (byte 0xFF is never valid)"),
-        Rejection([0x22, 0x61, 0x80, 0x22], at: 2, "invalid UTF-8 (unexpected continuation byte)"),
+        Rejection(
+            [0x22, 0x61, 0x80, 0x22], at: 2, "invalid UTF-8 (unexpected continuation byte)"),
         Rejection([0x22, 0xE2, 0x82, 0x22], at: 1, "invalid UTF-8 (truncated sequence)"),
         Rejection([0x22, 0xE2, 0x82], at: 1, "invalid UTF-8 (truncated sequence)"),
-        Rejection([0x22, 0xF0, 0x9F, 0x98, 0x41, 0x22], at: 1, "invalid UTF-8 (truncated sequence)"),
+        Rejection(
+            [0x22, 0xF0, 0x9F, 0x98, 0x41, 0x22], at: 1, "invalid UTF-8 (truncated sequence)"),
         Rejection([0x22, 0xC3, 0x41, 0x22], at: 1, "invalid UTF-8 (truncated sequence)"),
         Rejection(
             Array(#"{"title":"abcdefghijklmnop"#.utf8) + [0xC3, 0x28] + Array(#""}"#.utf8),
@@ -57,8 +62,10 @@ struct JSONRejectionTests {
 
     @Test(arguments: [
         Rejection([0xC3, 0xA9], at: 0, "unexpected byte 0xC3 (expected a value)"),
-        Rejection([0xEF, 0xBB, 0xBF, 0x7B, 0x7D], at: 0, "unexpected byte 0xEF (expected a value)"),
-        Rejection([0x5B, 0xC2, 0xA0, 0x31, 0x5D], at: 1, "unexpected byte 0xC2 (expected a value)"),
+        Rejection(
+            [0xEF, 0xBB, 0xBF, 0x7B, 0x7D], at: 0, "unexpected byte 0xEF (expected a value)"),
+        Rejection(
+            [0x5B, 0xC2, 0xA0, 0x31, 0x5D], at: 1, "unexpected byte 0xC2 (expected a value)"),
     ])
     func bytesOutsideASCIIOutsideStringsAreRejected(_ example: Rejection) {
         #expect(rejection(example.bytes) == example.expected)
@@ -218,7 +225,8 @@ struct JSONNestingTests {
 
     @Test func hundredThousandLevelsParseWithoutRecursionWhenTheLimitAllowsIt() throws {
         let depth = 100_000
-        let text = [UInt8](repeating: UInt8(ascii: "["), count: depth) + [UInt8(ascii: "7")]
+        let text =
+            [UInt8](repeating: UInt8(ascii: "["), count: depth) + [UInt8(ascii: "7")]
             + [UInt8](repeating: UInt8(ascii: "]"), count: depth)
 
         let document = try JSONDocument(parsing: text, maxDepth: depth)
@@ -238,7 +246,9 @@ struct JSONNestingTests {
 
     @Test func depthCountsOpenContainersNotTotalContainers() throws {
         let sibling = String(repeating: "[", count: 32) + String(repeating: "]", count: 32)
-        let text = "[" + Array(repeating: String(sibling.dropFirst().dropLast()), count: 50)
+        let text =
+            "["
+            + Array(repeating: String(sibling.dropFirst().dropLast()), count: 50)
             .joined(separator: ",") + "]"
 
         let document = try JSONDocument(parsing: utf8(text))
@@ -247,8 +257,9 @@ struct JSONNestingTests {
     }
 
     @Test func maxDepthZeroAllowsOnlyScalars() throws {
-        #expect(rejection("[]", maxDepth: 0)
-            == JSONError(offset: 0, message: "nesting deeper than 0 levels"))
+        #expect(
+            rejection("[]", maxDepth: 0)
+                == JSONError(offset: 0, message: "nesting deeper than 0 levels"))
         let document = try JSONDocument(parsing: utf8("\"flat\""), maxDepth: 0)
         #expect(document.string(document.root) == "flat")
     }
@@ -273,13 +284,15 @@ struct JSONDuplicateKeyTests {
     }
 
     @Test func equalKeysInDifferentObjectsAreAllowed() throws {
-        let document = try JSONDocument(parsing: utf8(#"{"a":{"a":{"a":1}},"b":[{"a":1},{"a":2}]}"#))
+        let document = try JSONDocument(
+            parsing: utf8(#"{"a":{"a":{"a":1}},"b":[{"a":1},{"a":2}]}"#))
 
         #expect(document.count(document.root) == 2)
     }
 
     @Test func keysDifferingOnlyInCaseOrLengthAreDistinct() throws {
-        let document = try JSONDocument(parsing: utf8(#"{"a":1,"A":2,"aa":3,"a ":4,"\u00e9":5,"e":6}"#))
+        let document = try JSONDocument(
+            parsing: utf8(#"{"a":1,"A":2,"aa":3,"a ":4,"\u00e9":5,"e":6}"#))
 
         #expect(document.count(document.root) == 6)
     }
@@ -309,7 +322,9 @@ struct JSONDuplicateKeyTests {
         let prefix = "{" + members.joined(separator: ",") + ","
         let text = prefix + #""\u006b3":1}"#
 
-        #expect(rejection(text) == JSONError(offset: prefix.utf8.count, message: #"duplicate key "k3""#))
+        #expect(
+            rejection(text)
+                == JSONError(offset: prefix.utf8.count, message: #"duplicate key "k3""#))
     }
 
     @Test func duplicateJustPastTheLinearLimitIsRejected() {
@@ -320,7 +335,8 @@ struct JSONDuplicateKeyTests {
                 let text = prefix + #""k\#(repeated)":1}"#
                 #expect(
                     rejection(text)
-                        == JSONError(offset: prefix.utf8.count, message: "duplicate key \"k\(repeated)\""))
+                        == JSONError(
+                            offset: prefix.utf8.count, message: "duplicate key \"k\(repeated)\""))
             }
         }
     }
@@ -341,7 +357,9 @@ struct JSONDuplicateKeyTests {
         let prefix = "{" + outerMembers.joined(separator: ",") + ","
         let text = prefix + #""k20":0}"#
 
-        #expect(rejection(text) == JSONError(offset: prefix.utf8.count, message: #"duplicate key "k20""#))
+        #expect(
+            rejection(text)
+                == JSONError(offset: prefix.utf8.count, message: #"duplicate key "k20""#))
     }
 
     @Test func duplicateKeyMessageShowsTheKeyAsCanonicalJSON() {

@@ -72,21 +72,46 @@ public enum EventDecoder {
         var recordedBy: String?
     }
 
+    /// The envelope's members, found in one pass over the object.
+    private struct EnvelopeNodes {
+        var id, incident, type, at, actor, data: JSONNode?
+        var position, prev, recordedAt, recordedBy: JSONNode?
+
+        subscript(name: String) -> JSONNode? {
+            switch name {
+            case "id": id
+            case "incident": incident
+            case "type": type
+            case "at": at
+            case "actor": actor
+            case "data": data
+            case "position": position
+            case "prev": prev
+            case "recordedAt": recordedAt
+            case "recordedBy": recordedBy
+            default: nil
+            }
+        }
+    }
+
     private static func decodeEnvelope(
         _ document: JSONDocument, asRecord: Bool
     ) throws(EventError) -> Envelope {
-        var nodes: [String: JSONNode] = [:]
-        let allowed: Set<String> =
-            asRecord
-            ? ["id", "incident", "type", "at", "actor", "data", "position", "prev", "recordedAt",
-                "recordedBy"]
-            : ["id", "incident", "type", "at", "actor", "data"]
+        var nodes = EnvelopeNodes()
         var unknown: String?
         document.forEachMember(of: document.root) { key, node in
-            if allowed.contains(key) {
-                nodes[key] = node
-            } else if unknown == nil {
-                unknown = key
+            switch key {
+            case "id": nodes.id = node
+            case "incident": nodes.incident = node
+            case "type": nodes.type = node
+            case "at": nodes.at = node
+            case "actor": nodes.actor = node
+            case "data": nodes.data = node
+            case "position" where asRecord: nodes.position = node
+            case "prev" where asRecord: nodes.prev = node
+            case "recordedAt" where asRecord: nodes.recordedAt = node
+            case "recordedBy" where asRecord: nodes.recordedBy = node
+            default: if unknown == nil { unknown = key }
             }
         }
         if let unknown {
@@ -102,7 +127,7 @@ public enum EventDecoder {
         }
 
         let typeText = try string("type")
-        guard let type = EventType(rawValue: typeText) else {
+        guard let type = EventType.named(typeText) else {
             throw EventError(
                 field: "type", "unknown event type \(FieldRules.quoted(typeText))")
         }
@@ -113,7 +138,7 @@ public enum EventDecoder {
         let at = try timestamp(try string("at"), field: "at")
 
         let id: EventID
-        if nodes["id"] != nil || asRecord {
+        if nodes.id != nil || asRecord {
             let text = try string("id")
             guard let parsed = EventID(text) else {
                 throw EventError(field: "id", "must be a UUID (8-4-4-4-12 hex digits)")
@@ -123,7 +148,7 @@ public enum EventDecoder {
             id = EventID.random()
         }
 
-        guard let dataNode = nodes["data"] else { throw EventError(field: "data", "is required") }
+        guard let dataNode = nodes.data else { throw EventError(field: "data", "is required") }
         let data = try decodeData(document, dataNode, fields: EventSchema.fields(of: type))
             .mapError { $0.under("data") }
             .get()
@@ -140,7 +165,7 @@ public enum EventDecoder {
                 throw EventError(field: "prev", "must be 64 hexadecimal digits")
             }
             envelope.prev = prev
-            guard let node = nodes["position"], document.kind(node) == .number,
+            guard let node = nodes.position, document.kind(node) == .number,
                 let position = UInt64(String(decoding: document.source(node), as: UTF8.self)),
                 position >= 1
             else {
@@ -260,10 +285,9 @@ public enum EventDecoder {
             return value
         case (.choice(let words), .string(let text)):
             guard words.contains(text) else {
+                let allowed = words.joined(separator: ", ")
                 throw EventError(
-                    field: spec.name,
-                    "must be one of \(words.joined(separator: ", ")), not \(FieldRules.quoted(text))"
-                )
+                    field: spec.name, "must be one of \(allowed), not \(FieldRules.quoted(text))")
             }
             return value
         case (.eventID, .string(let text)):

@@ -8,27 +8,35 @@ public struct EventID: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// Parses `8-4-4-4-12` hexadecimal digits, in either case.
     /// - Parameter text: The UUID's text.
     /// - Returns: nil when `text` is not a UUID.
-    public init?(_ text: some StringProtocol) {
-        var value: (UInt64, UInt64) = (0, 0)
+    public init?(_ text: String) {
+        var text = text
+        guard let parsed = text.withUTF8({ EventID(utf8: $0) }) else { return nil }
+        self = parsed
+    }
+
+    /// Parses `8-4-4-4-12` hexadecimal digits from UTF-8 bytes.
+    /// - Complexity: O(1): exactly 36 bytes are looked at.
+    init?(utf8 bytes: UnsafeBufferPointer<UInt8>) {
+        guard bytes.count == 36 else { return nil }
+        var high: UInt64 = 0
+        var low: UInt64 = 0
         var digits = 0
-        var index = 0
-        for byte in text.utf8 {
-            defer { index += 1 }
+        for index in 0..<36 {
+            let byte = bytes[index]
             if index == 8 || index == 13 || index == 18 || index == 23 {
                 guard byte == UInt8(ascii: "-") else { return nil }
                 continue
             }
             guard let nibble = hexNibble(byte) else { return nil }
             if digits < 16 {
-                value.0 = value.0 << 4 | UInt64(nibble)
+                high = high << 4 | UInt64(nibble)
             } else {
-                value.1 = value.1 << 4 | UInt64(nibble)
+                low = low << 4 | UInt64(nibble)
             }
             digits += 1
         }
-        guard index == 36, digits == 32 else { return nil }
-        self.high = value.0
-        self.low = value.1
+        self.high = high
+        self.low = low
     }
 
     /// Makes an id from its two halves.
@@ -47,17 +55,20 @@ public struct EventID: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// The id in `8-4-4-4-12` lower-case form.
     public var description: String {
-        var out = [UInt8]()
-        out.reserveCapacity(36)
-        for (index, shift) in stride(from: 60, through: 0, by: -4).enumerated() {
-            if index == 8 || index == 12 { out.append(UInt8(ascii: "-")) }
-            out.append(hexDigit(high >> UInt64(shift) & 0xF))
+        String(unsafeUninitializedCapacity: 36) { out in
+            var index = 0
+            for (half, dashes) in [(high, (8, 12)), (low, (0, 4))] {
+                for digit in 0..<16 {
+                    if digit == dashes.0 || digit == dashes.1 {
+                        out[index] = UInt8(ascii: "-")
+                        index += 1
+                    }
+                    out[index] = hexDigit(half >> UInt64(60 - 4 * digit) & 0xF)
+                    index += 1
+                }
+            }
+            return index
         }
-        for (index, shift) in stride(from: 60, through: 0, by: -4).enumerated() {
-            if index == 0 || index == 4 { out.append(UInt8(ascii: "-")) }
-            out.append(hexDigit(low >> UInt64(shift) & 0xF))
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// The 16 bytes, big-endian: the key of the event-id index.

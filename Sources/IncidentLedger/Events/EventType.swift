@@ -18,6 +18,15 @@ public enum EventType: String, CaseIterable, Sendable {
     case postmortem
     case corrected
 
+    /// The type named `name`, found without comparing against every case in turn.
+    /// - Complexity: O(1).
+    public static func named(_ name: String) -> EventType? {
+        byName[name]
+    }
+
+    private static let byName: [String: EventType] = Dictionary(
+        uniqueKeysWithValues: allCases.map { ($0.rawValue, $0) })
+
     /// The types still accepted after an incident is closed (lifecycle rule 4).
     public var isAllowedAfterClose: Bool {
         switch self {

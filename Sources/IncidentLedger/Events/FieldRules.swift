@@ -30,15 +30,14 @@ enum FieldRules {
     static func checkName(
         _ value: String, field: String, limit: Int = maximumNameCharacters
     ) throws(EventError) {
-        var count = 0
-        for scalar in value.unicodeScalars {
-            if scalar.value < 0x20 || scalar.value == 0x7F {
-                throw EventError(field: field, "must not contain control characters")
-            }
-            count += 1
+        let utf8 = value.utf8
+        guard !utf8.isEmpty else { throw EventError(field: field, "must not be empty") }
+        // Control characters are single bytes in UTF-8, so a byte scan finds them all.
+        for byte in utf8 where byte < 0x20 || byte == 0x7F {
+            throw EventError(field: field, "must not contain control characters")
         }
-        guard count >= 1 else { throw EventError(field: field, "must not be empty") }
-        guard count <= limit else {
+        // A character is at least one byte: only a long text needs counting.
+        if utf8.count > limit, value.unicodeScalars.count > limit {
             throw EventError(field: field, "must be at most \(limit) characters long")
         }
     }

@@ -1,3 +1,5 @@
+import Glibc
+
 /// Events to append, read one at a time by index so that a large input never has
 /// to exist as events all at once.
 public struct EventBatch: Sendable {
@@ -56,8 +58,12 @@ public struct NDJSONLines: Sendable {
             var start = 0
             var number: Int32 = 1
             while start < bytes.count {
-                var end = start
-                while end < bytes.count, bytes[end] != 0x0A { end += 1 }
+                var end = bytes.count
+                if let base = bytes.baseAddress,
+                    let found = memchr(base + start, 0x0A, bytes.count - start)
+                {
+                    end = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                }
                 var last = end
                 if last > start, bytes[last - 1] == 0x0D { last -= 1 }
                 var blank = true

@@ -90,7 +90,7 @@ private struct BatchWriter {
     var prev: SHA256Digest
     var bytes: [UInt8] = []
     var offsets: [Int] = [0]
-    var states: [String: IncidentState?] = [:]
+    var states: [String: StateSlot] = [:]
     var newPositions: [String: [UInt64]] = [:]
     var batchIDs: [EventID: UInt64] = [:]
     var duplicates = 0
@@ -117,32 +117,30 @@ private struct BatchWriter {
     /// Checks one event and, when it is new and valid, encodes and chains it.
     mutating func accept(_ incoming: Event) throws {
         var event = incoming
+        if event.type == .corrected {
+            // Typed first, so that a re-submitted correction compares as stored.
+            event = try typedCorrection(event)
+        }
         if let position = try batchIDs[event.id] ?? storedPosition(of: event.id) {
             try checkSameContent(event, as: position)
             duplicates += 1
             return
         }
 
-        let before = try state(of: event.incident)
-        try IncidentState.checkLifecycle(of: event, against: before)
-        let after: IncidentState
+        let slot = try stateSlot(of: event.incident)
+        try IncidentState.checkLifecycle(of: event, against: slot.state)
+        let position = nextPosition
         if event.type == .corrected {
-            event = try typedCorrection(event)
             var history = try events(of: event.incident)
-            history.append((nextPosition, event))
-            guard let replayed = try IncidentProjector.replay(history) else {
-                throw RuleViolation(rule: 1, message: "incident \(event.incident) has no events")
-            }
-            after = replayed
-        } else if let before {
-            var state = before
-            state.apply(event, position: nextPosition)
-            after = state
+            history.append((position, event))
+            slot.state = try IncidentProjector.replay(history)
+        } else if slot.state != nil {
+            // Mutated in place: a copy of the state would copy all its arrays.
+            slot.state?.apply(event, position: position)
         } else {
-            after = IncidentState(detected: event, position: nextPosition)
+            slot.state = IncidentState(detected: event, position: position)
         }
 
-        let position = nextPosition
         let record = Record(
             position: position, prev: prev, recordedAt: recordedAt, recordedBy: recordedBy,
             event: event)
@@ -150,7 +148,6 @@ private struct BatchWriter {
         prev = ledger.hasher.digest(encoded)
         bytes.append(contentsOf: encoded)
         offsets.append(bytes.count)
-        states[event.incident] = after
         newPositions[event.incident, default: []].append(position)
         batchIDs[event.id] = position
     }
@@ -161,15 +158,19 @@ private struct BatchWriter {
         try bytes.withUnsafeBytes { all in
             for index in 0..<count {
                 let key = bigEndianBytes(start.position + UInt64(index) + 1)
-                let value = UnsafeRawBufferPointer(rebasing: all[offsets[index]..<offsets[index + 1]])
+                let value = UnsafeRawBufferPointer(
+                    rebasing: all[offsets[index]..<offsets[index + 1]])
                 try key.withUnsafeBytes { keyBytes in
                     try txn.put(value, forKey: keyBytes, in: ledger.records, flags: .append)
                 }
             }
         }
-        // Sorted keys touch each index page once instead of at random.
+        // Sorted keys touch each index page once instead of at random, and into an
+        // empty index they can be appended.
+        let idFlags: PutFlags = ledgerHasIDs ? [] : .append
         for (id, position) in batchIDs.sorted(by: { $0.key < $1.key }) {
-            try txn.put(bigEndianBytes(position), forKey: id.bytes, in: ledger.eventIDs)
+            try txn.put(
+                bigEndianBytes(position), forKey: id.bytes, in: ledger.eventIDs, flags: idFlags)
         }
         for incident in newPositions.keys.sorted() {
             let key = Array(incident.utf8)
@@ -177,8 +178,8 @@ private struct BatchWriter {
                 try txn.put(bigEndianBytes(position), forKey: key, in: ledger.incidentEvents)
             }
         }
-        for (incident, state) in states {
-            guard let state, newPositions[incident] != nil else { continue }
+        for (incident, slot) in states.sorted(by: { $0.key < $1.key }) {
+            guard let state = slot.state, newPositions[incident] != nil else { continue }
             try txn.put(state.encoded(), forKey: Array(incident.utf8), in: ledger.incidents)
         }
         let head = Head(
@@ -232,15 +233,17 @@ private struct BatchWriter {
         }
     }
 
-    private mutating func state(of incident: String) throws -> IncidentState? {
+    /// The incident's state as this batch has it, loaded from the ledger on first use.
+    private mutating func stateSlot(of incident: String) throws -> StateSlot {
         if let known = states[incident] { return known }
         let stored = try Array(incident.utf8).withUnsafeBytes { key in
             try txn.withValue(in: ledger.incidents, forKey: key) { value in
                 value.flatMap { IncidentState(encoded: $0) }
             }
         }
-        states[incident] = stored
-        return stored
+        let slot = StateSlot(stored)
+        states[incident] = slot
+        return slot
     }
 
     /// The incident's events so far, in log order: stored ones, then this batch's.
@@ -273,21 +276,17 @@ private struct BatchWriter {
         if case .fields(let fields)? = event.data["data"] {
             typed.data.set("data", .fields(try EventDecoder.check(fields, against: corrected.type)))
         }
-        if corrected.type == .detected {
-            try checkImpactStart(of: corrected, correctedBy: typed)
-        }
         return typed
     }
+}
 
-    /// A corrected detection keeps its impact start no later than its time.
-    private func checkImpactStart(of detection: Event, correctedBy correction: Event) throws {
-        var fields = detection.data
-        if case .fields(let changed)? = correction.data["data"] { fields = fields.merging(changed) }
-        let at = correction.data.time("at") ?? detection.at
-        if let impact = fields.time("impactStartedAt"), impact > at {
-            throw EventError(
-                field: "data", "the corrected impactStartedAt would be after the detection time")
-        }
+/// An incident's state during a batch, shared by reference so that it is updated
+/// in place rather than copied for every event.
+private final class StateSlot {
+    var state: IncidentState?
+
+    init(_ state: IncidentState?) {
+        self.state = state
     }
 }
 

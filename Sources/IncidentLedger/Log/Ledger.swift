@@ -120,7 +120,8 @@ public final class Ledger {
         do {
             found = try environment.read { try $0.value(in: meta, forKey: key) }
         } catch {
-            throw LedgerError.storage(error as? StorageError ?? StorageError(code: -1, operation: "read format"))
+            throw LedgerError.storage(
+                error as? StorageError ?? StorageError(code: -1, operation: "read format"))
         }
         if let found {
             let version = String(decoding: found, as: UTF8.self)
@@ -174,8 +175,9 @@ public final class Ledger {
             } catch let error as EventError {
                 throw LedgerError.corrupt(position: position, reason: error.description)
             }
-            return Head(position: position, hash: hasher.digest(last.value),
-                        recordedAt: record.recordedAt)
+            return Head(
+                position: position, hash: hasher.digest(last.value),
+                recordedAt: record.recordedAt)
         }
     }
 

@@ -68,7 +68,8 @@ struct BinaryReader {
     mutating func string() -> String? {
         guard let length = unsigned(), length <= UInt64(bytes.count - offset) else { return nil }
         let end = offset + Int(length)
-        let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[offset..<end]), as: UTF8.self)
+        let text = String(
+            decoding: UnsafeRawBufferPointer(rebasing: bytes[offset..<end]), as: UTF8.self)
         offset = end
         return text
     }

@@ -9,11 +9,12 @@ public enum IncidentProjector {
     /// themselves never change. Lifecycle rule 7 is checked on the corrected times.
     /// - Parameter events: The incident's events in log order, with their positions.
     /// - Returns: The state, or nil when there are no events.
-    /// - Throws: `RuleViolation` when the corrected history breaks rule 7.
+    /// - Throws: `RuleViolation` when the corrected history breaks rule 7, or
+    ///   `EventError` when it puts a detection's impact start after its time.
     /// - Complexity: O(n) in the number of events.
     public static func replay(
         _ events: [(position: UInt64, event: Event)]
-    ) throws(RuleViolation) -> IncidentState? {
+    ) throws -> IncidentState? {
         var corrections: [EventID: (at: Timestamp?, data: EventData)] = [:]
         var correctionCount = 0
         for (_, event) in events where event.type == .corrected {
@@ -35,6 +36,13 @@ public enum IncidentProjector {
                 if let at = correction.at { event.at = at }
                 let typed = (try? EventDecoder.check(correction.data, against: event.type))
                 event.data = event.data.merging(typed ?? correction.data)
+            }
+            if event.type == .detected, let impact = event.data.time("impactStartedAt"),
+                impact > event.at
+            {
+                throw EventError(
+                    field: "data",
+                    "the corrected impactStartedAt would be after the detection time")
             }
             guard var current = state else {
                 if event.type == .detected {

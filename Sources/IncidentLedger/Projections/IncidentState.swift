@@ -171,11 +171,13 @@ extension IncidentState {
                 rule: 2, message: "incident \(incident) is \(state.status.rawValue), not open")
         case .reopened where state.status == .open:
             throw RuleViolation(
-                rule: 3, message: "incident \(incident) is open; only a resolved or closed one "
+                rule: 3,
+                message: "incident \(incident) is open; only a resolved or closed one "
                     + "can be reopened")
         case .closed where state.status != .resolved:
             throw RuleViolation(
-                rule: 3, message: "incident \(incident) is \(state.status.rawValue); only a "
+                rule: 3,
+                message: "incident \(incident) is \(state.status.rawValue); only a "
                     + "resolved one can be closed")
         case .followUpDone:
             let task = event.data.string("task") ?? ""

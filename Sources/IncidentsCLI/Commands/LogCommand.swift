@@ -39,7 +39,9 @@ extension Command {
         let ledger = try context.openLedger(.readOnly)
         let out = context.out
         if !json {
-            out.line(context.terminal.bold("POS       AT                         INCIDENT          TYPE              ACTOR         DETAILS"))
+            let columns = [("POS", 9), ("AT", 26), ("INCIDENT", 17), ("TYPE", 17), ("ACTOR", 13)]
+            let header = columns.map { $0.0.padding(to: $0.1) }.joined(separator: " ")
+            out.line(context.terminal.bold(header + " DETAILS"))
         }
         try ledger.forEachRecord(from: from) { position, bytes in
             if json, filter.isEmpty {

@@ -14,7 +14,8 @@ extension Command {
                 PositionalSpec("EVENT", help: "An event as JSON", optional: true, variadic: true)
             ],
             examples: [
-                #"incidents record '{"incident":"INC-7","type":"note","at":"2026-03-02T10:00:00Z","actor":"bob","data":{"text":"Export re-run"}}'"#
+                #"incidents record '{"incident":"INC-7","type":"note","#
+                    + #""at":"2026-03-02T10:00:00Z","actor":"bob","data":{"text":"Re-run"}}'"#
             ]
         ).withCommonOptions(json: true)
     ) { arguments, context in

@@ -37,9 +37,12 @@ extension Command {
             ("status", state.status.rawValue),
             ("title", state.title),
             ("process", state.process),
-            ("severity", state.severity.rawValue
-                + (state.highestSeverity < state.severity
-                    ? " (was \(state.highestSeverity.rawValue))" : "")),
+            (
+                "severity",
+                state.severity.rawValue
+                    + (state.highestSeverity < state.severity
+                        ? " (was \(state.highestSeverity.rawValue))" : "")
+            ),
         ]
         func add(_ label: String, _ value: String?) {
             if let value { rows.append((label, value)) }
@@ -84,13 +87,17 @@ extension Command {
             add("follow-up", "\(followUp.task): \(followUp.title) [\(done)\(due)]")
         }
         if state.correctionCount > 0 { add("corrections", "\(state.correctionCount)") }
-        add("events", "\(state.eventCount) (positions \(state.firstPosition)-\(state.lastPosition))")
+        add(
+            "events", "\(state.eventCount) (positions \(state.firstPosition)-\(state.lastPosition))"
+        )
 
         let width = rows.map(\.0.count).max() ?? 0
         let heading = terminal.bold(state.incident)
-        return ([heading] + rows.map { label, value in
-            terminal.dim(label.padding(to: width)) + "  " + value
-        }).joined(separator: "\n")
+        return
+            ([heading]
+            + rows.map { label, value in
+                terminal.dim(label.padding(to: width)) + "  " + value
+            }).joined(separator: "\n")
     }
 }
 

@@ -26,7 +26,9 @@ enum StepCommands {
         ("correct", .corrected, "Correct an earlier event's time or fields (it stays stored)"),
     ]
 
-    static let all: [Command] = verbs.map { command(verb: $0.verb, type: $0.type, summary: $0.summary) }
+    static let all: [Command] = verbs.map {
+        command(verb: $0.verb, type: $0.type, summary: $0.summary)
+    }
 
     /// `impactStartedAt` as a flag: `impact-started-at`.
     static func flagName(_ field: String) -> String {
@@ -45,9 +47,11 @@ enum StepCommands {
         var options: [OptionSpec] = []
         if type == .corrected {
             options = [
-                OptionSpec("event", value: "ID", help: "The id of the event corrected", required: true),
+                OptionSpec(
+                    "event", value: "ID", help: "The id of the event corrected", required: true),
                 OptionSpec("reason", value: "TEXT", help: "Why it is corrected", required: true),
-                OptionSpec("corrected-at", value: "TIME", help: "The event's corrected time (RFC 3339)"),
+                OptionSpec(
+                    "corrected-at", value: "TIME", help: "The event's corrected time (RFC 3339)"),
                 OptionSpec(
                     "set", value: "FIELD=VALUE",
                     help: "A corrected field of the event's data; lists comma-separated, "
@@ -68,7 +72,9 @@ enum StepCommands {
             discussion: "Appends one '\(type.rawValue)' event to the incident and prints its "
                 + "position. The event is checked against the lifecycle rules first; a refused "
                 + "event leaves the ledger unchanged.",
-            positionals: [PositionalSpec("INCIDENT", help: "The incident's id (A-Z a-z 0-9 . _ -)")],
+            positionals: [
+                PositionalSpec("INCIDENT", help: "The incident's id (A-Z a-z 0-9 . _ -)")
+            ],
             options: options,
             examples: examples[verb] ?? []
         ).withCommonOptions(json: true)

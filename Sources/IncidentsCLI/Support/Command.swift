@@ -75,7 +75,9 @@ extension CommandSpec {
     /// The spec with the options every command takes added at the end.
     func withCommonOptions(json: Bool) -> CommandSpec {
         var spec = self
-        spec.options += json ? [CommonOptions.json, CommonOptions.ledger, CommonOptions.help]
+        spec.options +=
+            json
+            ? [CommonOptions.json, CommonOptions.ledger, CommonOptions.help]
             : [CommonOptions.ledger, CommonOptions.help]
         return spec
     }

@@ -63,7 +63,8 @@ public enum IncidentsMain {
             terminal.out.flush()
             terminal.err.line("\(program) \(name): \(failure.message)")
             if failure.status == .usage {
-                terminal.err.line("usage: \(HelpFormatter.usage(for: command.spec, program: program))")
+                terminal.err.line(
+                    "usage: \(HelpFormatter.usage(for: command.spec, program: program))")
             }
             return failure.status.rawValue
         }

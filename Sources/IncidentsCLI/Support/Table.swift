@@ -24,7 +24,8 @@ struct Table {
             var text = ""
             for (index, cell) in cells.enumerated() {
                 let isLast = index == cells.count - 1
-                let padded = isLast ? cell : cell + String(repeating: " ", count: widths[index] - cell.count)
+                let padded =
+                    isLast ? cell : cell + String(repeating: " ", count: widths[index] - cell.count)
                 text += (index == 0 ? "" : "  ") + style(padded)
             }
             return text

@@ -50,9 +50,10 @@ final class OutputStream {
     }
 
     private func writeAll(_ bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress else { return }
         var offset = 0
         while offset < bytes.count {
-            let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+            let written = Glibc.write(descriptor, base + offset, bytes.count - offset)
             if written < 0 {
                 if errno == EINTR { continue }
                 return  // A closed pipe: nothing more can be said.
@@ -60,6 +61,7 @@ final class OutputStream {
             offset += written
         }
     }
+
 }
 
 /// What the process talks to: its output streams, its environment and its styles.
