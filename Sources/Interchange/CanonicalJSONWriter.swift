@@ -100,6 +100,24 @@ public struct CanonicalJSONWriter: Sendable {
         needsComma = false
     }
 
+    /// Starts another top-level value after the bytes written so far, without a
+    /// comma: for writing many records one after another into one buffer.
+    public mutating func startNextValue() {
+        needsComma = false
+        #if DEBUG
+            lastKeys.removeAll(keepingCapacity: true)
+        #endif
+    }
+
+    /// Appends a string value given as UTF-8 bytes, escaped as canonical form requires.
+    ///
+    /// - Parameter text: Valid UTF-8.
+    /// - Complexity: O(*n*) in the length of the text.
+    public mutating func string(utf8 text: UnsafeBufferPointer<UInt8>) {
+        appendQuoted(text, colonAfter: false)
+        needsComma = true
+    }
+
     /// Writes a string value, escaping only what canonical JSON escapes.
     ///
     /// - Parameter value: The text.

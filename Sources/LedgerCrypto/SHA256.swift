@@ -75,6 +75,20 @@ public struct SHA256Digest: Hashable, Sendable, CustomStringConvertible {
         try Swift.withUnsafeBytes(of: words, body)
     }
 
+    /// Calls `body` with the 64 lower-case hexadecimal digits as UTF-8, without
+    /// making a `String`.
+    public func withHexUTF8<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { out in
+            Swift.withUnsafeBytes(of: words) { raw in
+                for (index, byte) in raw.enumerated() {
+                    out[2 * index] = hexDigit(byte >> 4)
+                    out[2 * index + 1] = hexDigit(byte & 0x0f)
+                }
+            }
+            return body(UnsafeBufferPointer(out))
+        }
+    }
+
     /// The digest as 64 lower-case hexadecimal digits.
     public var hex: String {
         withUnsafeBytes { raw in

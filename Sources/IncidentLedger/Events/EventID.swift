@@ -55,20 +55,31 @@ public struct EventID: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// The id in `8-4-4-4-12` lower-case form.
     public var description: String {
-        String(unsafeUninitializedCapacity: 36) { out in
-            var index = 0
-            for (half, dashes) in [(high, (8, 12)), (low, (0, 4))] {
-                for digit in 0..<16 {
-                    if digit == dashes.0 || digit == dashes.1 {
-                        out[index] = UInt8(ascii: "-")
-                        index += 1
-                    }
-                    out[index] = hexDigit(half >> UInt64(60 - 4 * digit) & 0xF)
+        String(unsafeUninitializedCapacity: 36) { write(into: $0) }
+    }
+
+    /// Calls `body` with the id's text as UTF-8, without making a `String`.
+    public func withUTF8<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 36) { buffer in
+            let count = write(into: buffer)
+            return body(UnsafeBufferPointer(rebasing: buffer[..<count]))
+        }
+    }
+
+    /// Writes the 36 characters of the id into `out`; returns how many were written.
+    private func write(into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        var index = 0
+        for (half, dashes) in [(high, (8, 12)), (low, (0, 4))] {
+            for digit in 0..<16 {
+                if digit == dashes.0 || digit == dashes.1 {
+                    out[index] = UInt8(ascii: "-")
                     index += 1
                 }
+                out[index] = hexDigit(half >> UInt64(60 - 4 * digit) & 0xF)
+                index += 1
             }
-            return index
         }
+        return index
     }
 
     /// The 16 bytes, big-endian: the key of the event-id index.

@@ -32,8 +32,7 @@ enum FieldRules {
     ) throws(EventError) {
         let utf8 = value.utf8
         guard !utf8.isEmpty else { throw EventError(field: field, "must not be empty") }
-        // Control characters are single bytes in UTF-8, so a byte scan finds them all.
-        for byte in utf8 where byte < 0x20 || byte == 0x7F {
+        if containsControl(utf8, allowingTabAndNewline: false) {
             throw EventError(field: field, "must not contain control characters")
         }
         // A character is at least one byte: only a long text needs counting.
@@ -49,12 +48,26 @@ enum FieldRules {
         guard utf8.count <= maximumTextBytes else {
             throw EventError(field: field, "must be at most \(maximumTextBytes) bytes long")
         }
-        for byte in utf8 where byte < 0x20 || byte == 0x7F {
-            if byte != 0x09 && byte != 0x0A {
-                throw EventError(
-                    field: field, "must not contain control characters other than tab and newline")
+        if containsControl(utf8, allowingTabAndNewline: true) {
+            throw EventError(
+                field: field, "must not contain control characters other than tab and newline")
+        }
+    }
+
+    /// Whether UTF-8 text holds a control character: C0 (below U+0020), DEL, or C1
+    /// (U+0080 to U+009F, encoded as 0xC2 0x80 to 0xC2 0x9F).
+    /// - Complexity: O(n) in bytes, without decoding.
+    static func containsControl(_ utf8: String.UTF8View, allowingTabAndNewline: Bool) -> Bool {
+        var afterC2 = false
+        for byte in utf8 {
+            if afterC2, byte >= 0x80, byte <= 0x9F { return true }
+            afterC2 = byte == 0xC2
+            if byte < 0x20 || byte == 0x7F {
+                if allowingTabAndNewline, byte == 0x09 || byte == 0x0A { continue }
+                return true
             }
         }
+        return false
     }
 
     /// A value quoted for an error message, shortened when long.

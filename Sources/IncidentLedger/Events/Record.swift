@@ -39,12 +39,39 @@ public struct RecordEncoder {
 
     /// The canonical bytes of a record: exactly what is stored, hashed and exported.
     /// - Parameter record: The record.
-    /// - Returns: The bytes, valid until the next call.
+    /// - Returns: The bytes.
     /// - Complexity: O(n) in the record's size.
     public mutating func encode(_ record: Record) -> [UInt8] {
         writer.reset()
         writeEvent(record.event, ledgerFields: record)
         return writer.bytes
+    }
+
+    /// Appends a record's canonical bytes to those already written, for encoding a
+    /// batch into one buffer without a copy per record.
+    /// - Parameter record: The record.
+    /// - Returns: Where its bytes lie in `bytes`.
+    /// - Complexity: O(n) in the record's size.
+    mutating func append(_ record: Record) -> Range<Int> {
+        let start = writer.bytes.count
+        writer.startNextValue()
+        writeEvent(record.event, ledgerFields: record)
+        return start..<writer.bytes.count
+    }
+
+    /// Everything appended so far.
+    var bytes: [UInt8] { writer.bytes }
+
+    /// Reserves room for `count` more bytes.
+    mutating func reserve(_ count: Int) {
+        writer.bytes.reserveCapacity(count)
+    }
+
+    /// Calls `body` with the appended bytes in `range`.
+    func withBytes<Result>(
+        in range: Range<Int>, _ body: (UnsafeRawBufferPointer) throws -> Result
+    ) rethrows -> Result {
+        try writer.bytes.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[range])) }
     }
 
     /// The canonical bytes of an event's content (`actor`, `at`, `data`, `id`,
@@ -65,14 +92,14 @@ public struct RecordEncoder {
         writer.key("data")
         writeData(event.data)
         writer.key("id")
-        writer.string(event.id.description)
+        event.id.withUTF8 { writer.string(utf8: $0) }
         writer.key("incident")
         writer.string(event.incident)
         if let record {
             writer.key("position")
             writer.integer(Int64(record.position))
             writer.key("prev")
-            writer.string(record.prev.hex)
+            record.prev.withHexUTF8 { writer.string(utf8: $0) }
             writer.key("recordedAt")
             writer.string(record.recordedAt.text)
             writer.key("recordedBy")

@@ -86,9 +86,11 @@ private struct BatchWriter {
     let recordedBy: String
     let ledgerHasIDs: Bool
 
+    /// The accepted records, encoded one after another.
     var encoder = RecordEncoder()
+    /// For comparing a resubmitted event with the one stored under its id.
+    var contentEncoder = RecordEncoder()
     var prev: SHA256Digest
-    var bytes: [UInt8] = []
     var offsets: [Int] = [0]
     var states: [String: StateSlot] = [:]
     var newPositions: [String: [UInt64]] = [:]
@@ -107,7 +109,7 @@ private struct BatchWriter {
             utcNanoseconds: max(ledger.clock(), lastMicros) * 1000, fractionDigits: 6)
         recordedBy = Ledger.currentUser()
         ledgerHasIDs = try txn.count(ledger.eventIDs) > 0
-        bytes.reserveCapacity(min(expected, 4_000_000) * 320)
+        encoder.reserve(min(expected, 4_000_000) * 300)
         offsets.reserveCapacity(expected + 1)
         batchIDs.reserveCapacity(expected)
     }
@@ -128,26 +130,31 @@ private struct BatchWriter {
         }
 
         let slot = try stateSlot(of: event.incident)
-        try IncidentState.checkLifecycle(of: event, against: slot.state)
         let position = nextPosition
         if event.type == .corrected {
+            try slot.update { state in try IncidentState.checkLifecycle(of: event, against: state) }
             var history = try events(of: event.incident)
             history.append((position, event))
-            slot.state = try IncidentProjector.replay(history)
-        } else if slot.state != nil {
-            // Mutated in place: a copy of the state would copy all its arrays.
-            slot.state?.apply(event, position: position)
+            let replayed = try IncidentProjector.replay(history)
+            slot.update { $0 = replayed }
         } else {
-            slot.state = IncidentState(detected: event, position: position)
+            // Checked and applied in place: a copy of the state would copy all its arrays.
+            try slot.update { state in
+                try IncidentState.checkLifecycle(of: event, against: state)
+                if state == nil {
+                    state = IncidentState(detected: event, position: position)
+                } else {
+                    state?.apply(event, position: position)
+                }
+            }
         }
 
         let record = Record(
             position: position, prev: prev, recordedAt: recordedAt, recordedBy: recordedBy,
             event: event)
-        let encoded = encoder.encode(record)
-        prev = ledger.hasher.digest(encoded)
-        bytes.append(contentsOf: encoded)
-        offsets.append(bytes.count)
+        let range = encoder.append(record)
+        prev = encoder.withBytes(in: range) { ledger.hasher.digest($0) }
+        offsets.append(range.upperBound)
         newPositions[event.incident, default: []].append(position)
         batchIDs[event.id] = position
     }
@@ -155,7 +162,7 @@ private struct BatchWriter {
     /// Writes the accepted records, their index entries and projections.
     mutating func commit() throws -> AppendReport {
         let count = offsets.count - 1
-        try bytes.withUnsafeBytes { all in
+        try encoder.bytes.withUnsafeBytes { all in
             for index in 0..<count {
                 let key = bigEndianBytes(start.position + UInt64(index) + 1)
                 let value = UnsafeRawBufferPointer(
@@ -213,7 +220,7 @@ private struct BatchWriter {
     private func record(at position: UInt64) throws -> Record {
         if position > start.position {
             let index = Int(position - start.position - 1)
-            return try EventDecoder.decodeRecord(bytes[offsets[index]..<offsets[index + 1]])
+            return try EventDecoder.decodeRecord(encoder.bytes[offsets[index]..<offsets[index + 1]])
         }
         let stored = try txn.value(in: ledger.records, forKey: bigEndianBytes(position))
         guard let stored else {
@@ -224,8 +231,8 @@ private struct BatchWriter {
 
     private mutating func checkSameContent(_ event: Event, as position: UInt64) throws {
         let existing = try record(at: position).event
-        let mine = encoder.encodeContent(event)
-        guard mine == encoder.encodeContent(existing) else {
+        let mine = contentEncoder.encodeContent(event)
+        guard mine == contentEncoder.encodeContent(existing) else {
             throw EventError(
                 field: "id",
                 "\(event.id) is already used by the event at position \(position) "
@@ -287,6 +294,11 @@ private final class StateSlot {
 
     init(_ state: IncidentState?) {
         self.state = state
+    }
+
+    /// Gives `body` the state in place, neither copied nor released.
+    func update<Result>(_ body: (inout IncidentState?) throws -> Result) rethrows -> Result {
+        try body(&state)
     }
 }
 

@@ -53,6 +53,15 @@ public enum IncidentProjector {
             if event.type != .corrected {
                 try IncidentState.checkFollowsDetection(event.type, at: event.at, state: current)
             }
+            if event.type == .followUpDone {
+                let task = event.data.string("task") ?? ""
+                guard current.followUps.contains(where: { $0.task == task }) else {
+                    throw RuleViolation(
+                        rule: 5,
+                        message: "after corrections, incident \(current.incident) has no "
+                            + "follow-up task \"\(task)\" for an earlier follow-up-done")
+                }
+            }
             current.apply(event, position: position)
             state = current
         }

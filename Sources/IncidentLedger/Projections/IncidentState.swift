@@ -216,8 +216,9 @@ extension IncidentState {
         case .acknowledged:
             firstAcknowledgedAt = earliest(firstAcknowledgedAt, event.at)
         case .assigned:
+            // A new owner's team is what this assignment says, not the last owner's.
             owner = data.string("owner")
-            if let team = data.string("team") { self.team = team }
+            team = data.string("team")
         case .triaged:
             scope = data.string("scope")
             if case .strings(let names)? = data["processes"] { processes = names }
