@@ -52,7 +52,7 @@ let package = Package(
         .testTarget(name: "CommandLineKitTests", dependencies: ["CommandLineKit"]),
         .testTarget(
             name: "IncidentLedgerTests",
-            dependencies: ["IncidentLedger", "LedgerCrypto", "Interchange"]
+            dependencies: ["IncidentLedger", "LedgerCrypto", "LedgerStorage", "Interchange"]
         ),
         .testTarget(
             name: "EndToEndTests",

@@ -85,6 +85,7 @@ public final class Ledger {
             throw LedgerError.unsupportedFormat("cannot start SHA-256: \(error)")
         }
         try checkFormat()
+        try upgradeProjectionsIfNeeded()
     }
 
     /// Whether `path` holds a ledger.

@@ -15,28 +15,13 @@ public enum IncidentProjector {
     public static func replay(
         _ events: [(position: UInt64, event: Event)]
     ) throws -> IncidentState? {
-        var corrections: [EventID: (at: Timestamp?, data: EventData)] = [:]
-        var correctionCount = 0
-        for (_, event) in events where event.type == .corrected {
-            guard case .string(let text)? = event.data["event"], let target = EventID(text)
-            else { continue }
-            var correction = corrections[target] ?? (nil, EventData())
-            if let at = event.data.time("at") { correction.at = at }
-            if case .fields(let fields)? = event.data["data"] {
-                correction.data = correction.data.merging(fields)
-            }
-            corrections[target] = correction
-            correctionCount += 1
-        }
+        var corrections = Projector.Corrections()
+        for (_, event) in events { Projector.gather(event, into: &corrections) }
+        let projector = Projector(corrections: corrections)
 
         var state: IncidentState?
         for (position, original) in events {
-            var event = original
-            if let correction = corrections[event.id] {
-                if let at = correction.at { event.at = at }
-                let typed = (try? EventDecoder.check(correction.data, against: event.type))
-                event.data = event.data.merging(typed ?? correction.data)
-            }
+            let event = projector.corrected(original)
             if event.type == .detected, let impact = event.data.time("impactStartedAt"),
                 impact > event.at
             {
@@ -65,7 +50,6 @@ public enum IncidentProjector {
             current.apply(event, position: position)
             state = current
         }
-        state?.correctionCount = correctionCount
         return state
     }
 }

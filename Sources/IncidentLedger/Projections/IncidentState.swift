@@ -211,8 +211,10 @@ extension IncidentState {
         eventCount += 1
         lastPosition = max(lastPosition, position)
         switch event.type {
-        case .detected, .corrected, .note:
+        case .detected, .note:
             break
+        case .corrected:
+            correctionCount += 1
         case .acknowledged:
             firstAcknowledgedAt = earliest(firstAcknowledgedAt, event.at)
         case .assigned:

@@ -11,15 +11,24 @@ extension Command {
                 + "applied: status, severity, owner, the key times and the durations from "
                 + "detection, root cause, after-action note, follow-ups and escalations.",
             positionals: [PositionalSpec("INCIDENT", help: "The incident's id")],
-            examples: ["incidents show INC-7", "incidents show INC-7 --json"]
+            options: [AsOfOption.spec],
+            examples: [
+                "incidents show INC-7", "incidents show INC-7 --json",
+                "incidents show INC-7 --as-of 1200",
+            ]
         ).withCommonOptions(json: true)
     ) { arguments, context in
         guard let incident = arguments.positional("INCIDENT") else {
             throw UsageError("missing INCIDENT")
         }
+        let moment = try AsOfOption.parse(arguments)
         let ledger = try context.openLedger(.readOnly)
-        guard let state = try ledger.state(of: incident) else {
-            throw CLIError(.missing, "no incident \(incident) in the ledger")
+        let found =
+            try moment.map { try ledger.state(of: incident, asOf: $0) }
+            ?? ledger.state(of: incident)
+        guard let state = found else {
+            let when = arguments.value("as-of").map { " as of \($0)" } ?? ""
+            throw CLIError(.missing, "no incident \(incident) in the ledger\(when)")
         }
         if arguments.flag("json") {
             var writer = CanonicalJSONWriter()

@@ -11,8 +11,8 @@ public enum IncidentsMain {
     /// The commands, grouped as the overview lists them.
     static let groups: [(title: String, commands: [Command])] = [
         ("Record incident steps", StepCommands.all),
-        ("Write", [.initialize, .record, .importEvents]),
-        ("Read", [.show, .history, .log, .head, .verify]),
+        ("Write", [.initialize, .record, .importEvents, .rebuild]),
+        ("Read", [.show, .list, .history, .log, .head, .verify]),
     ]
 
     static var commands: [Command] { groups.flatMap(\.commands) }

@@ -1,0 +1,259 @@
+import Interchange
+import LedgerStorage
+
+/// What a rebuild did, or what a check found.
+public struct RebuildReport: Sendable {
+    /// Records folded.
+    public var records: UInt64 = 0
+    /// Incidents whose state was computed.
+    public var incidents = 0
+    /// With `check`: incidents whose kept state differs from the rebuilt one, or that
+    /// are kept but not rebuilt, or rebuilt but not kept; sorted.
+    public var differing: [String] = []
+}
+
+/// A moment of the ledger to answer "as of": a position, or a recorded time.
+public enum AsOf: Sendable, Equatable {
+    /// The ledger as it stood just after the record at this position.
+    case position(UInt64)
+    /// The ledger as it stood at this time by its own clock (recorded time).
+    case recorded(Timestamp)
+}
+
+extension Ledger {
+    static let projectionVersionKey = Array("projection-version".utf8)
+    static let projectedThroughKey = Array("projected-through".utf8)
+
+    /// The projection layout this program keeps, as stored in the ledger's meta.
+    static var projectionVersion: [UInt8] { Array("\(IncidentState.layoutVersion)".utf8) }
+
+    /// Rebuilds the kept projections when they were written by a program with
+    /// another layout; a new ledger just records the current one.
+    func upgradeProjectionsIfNeeded() throws(LedgerError) {
+        let stored: [UInt8]?
+        let hasRecords: Bool
+        do {
+            (stored, hasRecords) = try environment.read { txn in
+                (try txn.value(in: meta, forKey: Ledger.projectionVersionKey),
+                    try txn.count(records) > 0)
+            }
+        } catch {
+            throw Ledger.wrap(error)
+        }
+        guard stored != Ledger.projectionVersion else { return }
+        if stored == nil, !hasRecords, access == .readWrite {
+            do {
+                try environment.write { txn in
+                    try txn.put(Ledger.projectionVersion, forKey: Ledger.projectionVersionKey, in: meta)
+                }
+            } catch {
+                throw Ledger.wrap(error)
+            }
+            return
+        }
+        guard access == .readWrite else {
+            throw LedgerError.unsupportedFormat(
+                "the projections kept in \(path) are of another layout; run 'incidents "
+                    + "rebuild' as a user who may write the ledger")
+        }
+        _ = try rebuild()
+    }
+
+    /// Recomputes every incident's state from position 1 and replaces what is kept,
+    /// in one transaction; with `check`, only compares and reports, writing nothing.
+    /// - Parameters:
+    ///   - check: Compare the rebuilt states with the kept ones instead of writing.
+    ///   - progress: Called now and then with (records folded, records in all).
+    /// - Returns: How many records and incidents, and with `check` which differ.
+    /// - Throws: `LedgerError` when the ledger cannot be read or written.
+    /// - Complexity: O(n) in the records, plus O(k log k) to write k incidents.
+    public func rebuild(
+        check: Bool = false, progress: ((UInt64, UInt64) -> Void)? = nil
+    ) throws(LedgerError) -> RebuildReport {
+        if !check, access != .readWrite {
+            throw LedgerError.permissionDenied("the ledger at \(path) is open read-only")
+        }
+        do {
+            if check {
+                return try environment.read { txn in
+                    let (projector, records) = try fold(in: txn, through: nil, progress: progress)
+                    var report = RebuildReport(records: records, incidents: projector.states.count)
+                    report.differing = try differences(projector.states, in: txn)
+                    return report
+                }
+            }
+            return try environment.write { txn in
+                let (projector, records) = try fold(in: txn, through: nil, progress: progress)
+                try txn.removeAll(in: incidents)
+                for incident in projector.states.keys.sorted() {
+                    guard let state = projector.states[incident] else { continue }
+                    try txn.put(state.encoded(), forKey: Array(incident.utf8), in: incidents)
+                }
+                try txn.put(Ledger.projectionVersion, forKey: Ledger.projectionVersionKey, in: meta)
+                try txn.put(
+                    bigEndianBytes(records), forKey: Ledger.projectedThroughKey, in: meta)
+                return RebuildReport(records: records, incidents: projector.states.count)
+            }
+        } catch {
+            throw Ledger.wrap(error)
+        }
+    }
+
+    /// Every incident's state as it stood at `moment`, from the records up to it;
+    /// with nil, the states kept now.
+    /// - Complexity: O(n) in the records up to the moment; O(k) for the kept states.
+    public func states(asOf moment: AsOf?) throws(LedgerError) -> [IncidentState] {
+        do {
+            return try environment.read { txn in
+                guard let moment else { return try keptStates(in: txn) }
+                let position = try self.position(of: moment, in: txn)
+                let (projector, _) = try fold(in: txn, through: position, progress: nil)
+                return Array(projector.states.values)
+            }
+        } catch {
+            throw Ledger.wrap(error)
+        }
+    }
+
+    /// One incident's state as it stood at `moment`: its events up to that position
+    /// replayed, with only the corrections recorded by then.
+    /// - Complexity: O(k log n) for the incident's k events.
+    public func state(of incident: String, asOf moment: AsOf) throws(LedgerError)
+        -> IncidentState?
+    {
+        do {
+            return try environment.read { txn in
+                let last = try position(of: moment, in: txn)
+                let history = try positions(of: incident, in: txn).filter { $0 <= last }
+                    .map { ($0, try record(at: $0, in: txn).event) }
+                var corrections = Projector.Corrections()
+                for (_, event) in history { Projector.gather(event, into: &corrections) }
+                var projector = Projector(corrections: corrections)
+                for (position, event) in history { projector.fold(event, position: position) }
+                return projector.states[incident]
+            }
+        } catch {
+            throw Ledger.wrap(error)
+        }
+    }
+
+    /// The last position at `moment`: the position itself (capped at the head), or
+    /// the last record whose recorded time is at or before the time.
+    /// - Complexity: O(log n) record reads: recorded times never decrease.
+    func position(of moment: AsOf, in txn: some ReadableTransaction) throws -> UInt64 {
+        let head = try txn.count(records)
+        switch moment {
+        case .position(let position):
+            return min(position, UInt64(head))
+        case .recorded(let time):
+            var low: UInt64 = 0  // known at or before the time (0: before everything)
+            var high = UInt64(head) + 1  // known after the time
+            while high - low > 1 {
+                let middle = low + (high - low) / 2
+                if try record(at: middle, in: txn).recordedAt <= time {
+                    low = middle
+                } else {
+                    high = middle
+                }
+            }
+            return low
+        }
+    }
+
+    /// Folds the records from position 1 through `last` (all when nil).
+    private func fold(
+        in txn: some ReadableTransaction, through last: UInt64?,
+        progress: ((UInt64, UInt64) -> Void)?
+    ) throws -> (Projector, UInt64) {
+        let total = UInt64(try txn.count(records))
+        let end = min(last ?? total, total)
+
+        // Corrections first, so that each event is folded already corrected. A record
+        // is canonical, so its last member is its type: a suffix test finds them.
+        var corrections = Projector.Corrections()
+        let marker = Array(#","type":"corrected"}"#.utf8)
+        try scan(in: txn, through: end) { position, bytes in
+            guard bytes.count >= marker.count,
+                bytes[(bytes.count - marker.count)...].elementsEqual(marker)
+            else { return }
+            Projector.gather(try decode(bytes, at: position).event, into: &corrections)
+        }
+
+        var projector = Projector(corrections: corrections)
+        var folded: UInt64 = 0
+        try scan(in: txn, through: end) { position, bytes in
+            if position & 0xFFFF == 0 { progress?(position, end) }
+            projector.fold(try decode(bytes, at: position).event, position: position)
+            folded = position
+        }
+        progress?(folded, end)
+        return (projector, folded)
+    }
+
+    private func scan(
+        in txn: some ReadableTransaction, through end: UInt64,
+        _ body: (UInt64, UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        guard end > 0 else { return }
+        try txn.withCursor(records) { cursor in
+            var entry = try cursor.first()
+            while let current = entry, let position = bigEndianValue(current.key),
+                position <= end
+            {
+                try body(position, current.value)
+                entry = try cursor.next()
+            }
+        }
+    }
+
+    private func decode(_ bytes: UnsafeRawBufferPointer, at position: UInt64) throws -> Record {
+        do {
+            return try EventDecoder.decodeRecord(ArraySlice(bytes))
+        } catch {
+            throw LedgerError.corrupt(position: position, reason: error.description)
+        }
+    }
+
+    func keptStates(in txn: some ReadableTransaction) throws -> [IncidentState] {
+        try txn.withCursor(incidents) { cursor in
+            var states: [IncidentState] = []
+            var entry = try cursor.first()
+            while let current = entry {
+                guard let state = IncidentState(encoded: current.value) else {
+                    let name = String(decoding: current.key, as: UTF8.self)
+                    throw LedgerError.corrupt(
+                        position: 0,
+                        reason: "the kept state of \(name) cannot be read; run 'incidents rebuild'")
+                }
+                states.append(state)
+                entry = try cursor.next()
+            }
+            return states
+        }
+    }
+
+    /// The incidents whose kept bytes differ from the rebuilt state's, sorted.
+    private func differences(
+        _ rebuilt: [String: IncidentState], in txn: some ReadableTransaction
+    ) throws -> [String] {
+        var differing: Set<String> = []
+        var seen: Set<String> = []
+        try txn.withCursor(incidents) { cursor in
+            var entry = try cursor.first()
+            while let current = entry {
+                let incident = String(decoding: current.key, as: UTF8.self)
+                seen.insert(incident)
+                if let state = rebuilt[incident] {
+                    if !sameBytes(state.encoded(), current.value) { differing.insert(incident) }
+                } else {
+                    differing.insert(incident)
+                }
+                entry = try cursor.next()
+            }
+        }
+        for incident in rebuilt.keys where !seen.contains(incident) {
+            differing.insert(incident)
+        }
+        return differing.sorted()
+    }
+}

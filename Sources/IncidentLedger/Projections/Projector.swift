@@ -1,0 +1,64 @@
+import Interchange
+
+/// Folds a stream of records, in log order, into the state of every incident they
+/// touch, applying each correction to the event it names.
+///
+/// Used to rebuild the kept projections from position 1, and to answer "as of" an
+/// earlier position by folding only the records up to it. Corrections must be known
+/// before the events they correct are folded, so a projector is made from the
+/// corrections of the same span of the log (`corrections(in:)`).
+public struct Projector {
+    /// Each corrected event's id, with the time and fields that replace its own.
+    public typealias Corrections = [EventID: (at: Timestamp?, data: EventData)]
+
+    private let corrections: Corrections
+    /// The states so far, by incident.
+    public private(set) var states: [String: IncidentState] = [:]
+
+    /// A projector that applies `corrections`.
+    public init(corrections: Corrections) {
+        self.corrections = corrections
+    }
+
+    /// Adds a correction event's replacement to `corrections` (later ones win, field
+    /// by field).
+    /// - Parameters:
+    ///   - corrections: The corrections gathered so far.
+    ///   - event: A `corrected` event (others are ignored).
+    public static func gather(_ event: Event, into corrections: inout Corrections) {
+        guard event.type == .corrected, case .string(let text)? = event.data["event"],
+            let target = EventID(text)
+        else { return }
+        var correction = corrections[target] ?? (nil, EventData())
+        if let at = event.data.time("at") { correction.at = at }
+        if case .fields(let fields)? = event.data["data"] {
+            correction.data = correction.data.merging(fields)
+        }
+        corrections[target] = correction
+    }
+
+    /// The event as its corrections say it was.
+    /// - Complexity: O(1) when it is not corrected.
+    public func corrected(_ original: Event) -> Event {
+        guard let correction = corrections[original.id] else { return original }
+        var event = original
+        if let at = correction.at { event.at = at }
+        let typed = (try? EventDecoder.check(correction.data, against: event.type))
+        event.data = event.data.merging(typed ?? correction.data)
+        return event
+    }
+
+    /// Folds one record into its incident's state.
+    /// - Parameters:
+    ///   - event: The event as stored (corrections are applied here).
+    ///   - position: Its position.
+    /// - Complexity: O(1) amortised.
+    public mutating func fold(_ event: Event, position: UInt64) {
+        let effective = corrected(event)
+        if effective.type == .detected, states[effective.incident] == nil {
+            states[effective.incident] = IncidentState(detected: effective, position: position)
+            return
+        }
+        states[effective.incident]?.apply(effective, position: position)
+    }
+}

@@ -1,0 +1,161 @@
+import CommandLineKit
+import IncidentLedger
+import Interchange
+
+extension Command {
+    /// `incidents list`: incidents filtered by their current (or past) state.
+    static let list = Command(
+        spec: CommandSpec(
+            name: "list", summary: "List incidents by their current state",
+            discussion: "Lists the incidents whose kept state matches every filter given, "
+                + "as a table or, with --json, as an array of the objects 'show --json' "
+                + "prints. With --as-of, answers as the ledger would have at that position "
+                + "or recorded time, replaying only the records up to it.",
+            options: [
+                OptionSpec(
+                    "status", value: "STATUS", help: "Only incidents with this status",
+                    allowed: IncidentStatus.allCases.map(\.rawValue), repeatable: true),
+                OptionSpec("process", value: "NAME", help: "Only this process", repeatable: true),
+                OptionSpec(
+                    "severity", value: "SEV", help: "Only this current severity",
+                    allowed: EventSchema.severities, repeatable: true),
+                OptionSpec("owner", value: "NAME", help: "Only incidents owned by NAME"),
+                OptionSpec("team", value: "NAME", help: "Only incidents of this team"),
+                OptionSpec(
+                    "scope", value: "SCOPE", help: "Only this scope", allowed: EventSchema.scopes),
+                OptionSpec.flag("customer-facing", help: "Only customer-facing incidents"),
+                OptionSpec.flag("regulatory", help: "Only incidents touching a regulatory duty"),
+                OptionSpec("detected-since", value: "TIME", help: "Only detected at or after TIME"),
+                OptionSpec("detected-until", value: "TIME", help: "Only detected before TIME"),
+                OptionSpec(
+                    "sort", value: "KEY", help: "Order of the rows (default: detected)",
+                    allowed: ["detected", "incident", "severity", "process", "status"]),
+                OptionSpec.flag("reverse", help: "Reverse the order"),
+                OptionSpec("limit", value: "N", help: "Show at most N incidents"),
+                AsOfOption.spec,
+            ],
+            examples: [
+                "incidents list --status open",
+                "incidents list --process nightly-export --sort detected --reverse --limit 10",
+                "incidents list --as-of 2026-03-01T00:00:00Z --json",
+            ]
+        ).withCommonOptions(json: true)
+    ) { arguments, context in
+        let filter = try IncidentFilter(arguments)
+        var limit = Int.max
+        if let text = arguments.value("limit") {
+            guard let value = Int(text), value >= 0 else {
+                throw UsageError("'--limit' must be a whole number, not '\(text)'")
+            }
+            limit = value
+        }
+        let moment = try AsOfOption.parse(arguments)
+        let ledger = try context.openLedger(.readOnly)
+        var states = try ledger.states(asOf: moment).filter(filter.matches)
+        sort(&states, by: arguments.value("sort") ?? "detected")
+        if arguments.flag("reverse") { states.reverse() }
+        let shown = states.prefix(limit)
+
+        if arguments.flag("json") {
+            var writer = CanonicalJSONWriter(reservingCapacity: 1 << 16)
+            writer.beginArray()
+            for state in shown { writer.incident(state) }
+            writer.endArray()
+            context.out.write(bytes: writer.bytes)
+            context.out.line()
+            return .success
+        }
+        var table = Table(["INCIDENT", "STATUS", "SEV", "PROCESS", "OWNER", "DETECTED", "TITLE"])
+        for state in shown {
+            table.add([
+                state.incident, state.status.rawValue, state.severity.rawValue, state.process,
+                state.owner ?? "-", state.detectedAt.text, state.title.replacingNewlines,
+            ])
+        }
+        context.out.line(table.render(styleHeader: context.terminal.bold))
+        if shown.count < states.count {
+            context.err.line("(\(states.count - shown.count) more; raise --limit to see them)")
+        }
+        return .success
+    }
+
+    private static func sort(_ states: inout [IncidentState], by key: String) {
+        switch key {
+        case "incident": states.sort { $0.incident < $1.incident }
+        case "severity":
+            states.sort { ($0.severity, $0.detectedAt, $0.incident) < ($1.severity, $1.detectedAt, $1.incident) }
+        case "process":
+            states.sort { ($0.process, $0.detectedAt, $0.incident) < ($1.process, $1.detectedAt, $1.incident) }
+        case "status":
+            states.sort {
+                ($0.status.rawValue, $0.detectedAt, $0.incident)
+                    < ($1.status.rawValue, $1.detectedAt, $1.incident)
+            }
+        default: states.sort { ($0.detectedAt, $0.incident) < ($1.detectedAt, $1.incident) }
+        }
+    }
+}
+
+/// The selection `list` (and later the statistics) make by an incident's state.
+struct IncidentFilter {
+    var statuses: Set<String>
+    var processes: Set<String>
+    var severities: Set<String>
+    var owner: String?
+    var team: String?
+    var scope: String?
+    var customerFacing: Bool
+    var regulatory: Bool
+    var detectedSince: Timestamp?
+    var detectedUntil: Timestamp?
+
+    init(_ arguments: ParsedArguments) throws {
+        statuses = Set(arguments.values("status"))
+        processes = Set(arguments.values("process"))
+        severities = Set(arguments.values("severity"))
+        owner = arguments.value("owner")
+        team = arguments.value("team")
+        scope = arguments.value("scope")
+        customerFacing = arguments.flag("customer-facing")
+        regulatory = arguments.flag("regulatory")
+        detectedSince = try arguments.value("detected-since").map {
+            try parseTime($0, option: "detected-since")
+        }
+        detectedUntil = try arguments.value("detected-until").map {
+            try parseTime($0, option: "detected-until")
+        }
+    }
+
+    func matches(_ state: IncidentState) -> Bool {
+        if !statuses.isEmpty, !statuses.contains(state.status.rawValue) { return false }
+        if !processes.isEmpty, !processes.contains(state.process) { return false }
+        if !severities.isEmpty, !severities.contains(state.severity.rawValue) { return false }
+        if let owner, state.owner != owner { return false }
+        if let team, state.team != team { return false }
+        if let scope, state.scope != scope { return false }
+        if customerFacing, !state.customerFacing { return false }
+        if regulatory, !state.regulatory { return false }
+        if let detectedSince, state.detectedAt < detectedSince { return false }
+        if let detectedUntil, state.detectedAt >= detectedUntil { return false }
+        return true
+    }
+}
+
+/// `--as-of POSITION|TIME`, shared by every command that can answer for the past.
+enum AsOfOption {
+    static let spec = OptionSpec(
+        "as-of", value: "POSITION|TIME",
+        help: "Answer as the ledger stood after this position, or at this recorded time "
+            + "(RFC 3339); corrections recorded later do not apply")
+
+    static func parse(_ arguments: ParsedArguments) throws -> AsOf? {
+        guard let text = arguments.value("as-of") else { return nil }
+        if let position = UInt64(text) { return .position(position) }
+        do {
+            return .recorded(try Timestamp(parsing: text))
+        } catch {
+            throw UsageError(
+                "'--as-of' must be a position or an RFC 3339 time, not '\(text)' (\(error.message))")
+        }
+    }
+}

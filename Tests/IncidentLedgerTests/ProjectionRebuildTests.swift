@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+
+@testable import IncidentLedger
+import Interchange
+import LedgerStorage
+
+@Suite("Kept projections, rebuilds and time travel")
+struct ProjectionRebuildTests {
+    /// A small history: two incidents, a reopen, a correction of the first ack's time.
+    static func history() -> [String] {
+        [
+            detectedLine("INC-1", at: time(0), id: eventID(1)),
+            eventLine("acknowledged", "INC-1", at: time(10), id: eventID(2)),
+            detectedLine("INC-2", at: time(5), id: eventID(3), severity: "SEV1"),
+            eventLine("resolved", "INC-1", at: time(30), id: eventID(4)),
+            eventLine("reopened", "INC-1", at: time(40), data: ["reason": "back"]),
+            eventLine(
+                "corrected", "INC-1", at: time(50), id: eventID(6),
+                data: ["event": .string(eventID(2)), "reason": "typo", "at": .string(time(3))]),
+            eventLine("resolved", "INC-1", at: time(60)),
+        ]
+    }
+
+    @Test("a rebuild from the log gives exactly the states kept by the appends")
+    func keptEqualsRebuilt() throws {
+        let test = try TestLedger()
+        try test.append(Self.history())
+        let kept = try test.ledger.states(asOf: nil).sorted { $0.incident < $1.incident }
+
+        let check = try test.ledger.rebuild(check: true)
+        #expect(check.differing == [])
+        #expect(check.records == 7)
+        #expect(check.incidents == 2)
+
+        let report = try test.ledger.rebuild()
+        #expect(report.incidents == 2)
+        let rebuilt = try test.ledger.states(asOf: nil).sorted { $0.incident < $1.incident }
+        #expect(rebuilt == kept)
+        #expect(rebuilt[0].firstAcknowledgedAt?.text == time(3))
+        #expect(rebuilt[0].reopenCount == 1)
+        #expect(rebuilt[0].correctionCount == 1)
+    }
+
+    @Test("rebuild --check reports an incident whose kept state was altered")
+    func checkReportsAlteredProjection() throws {
+        let test = try TestLedger()
+        try test.append(Self.history())
+        var altered = try #require(try test.ledger.state(of: "INC-2"))
+        altered.title = "Someone else's title"
+        try test.ledger.environment.write { txn in
+            try txn.put(altered.encoded(), forKey: Array("INC-2".utf8), in: test.ledger.incidents)
+        }
+
+        let check = try test.ledger.rebuild(check: true)
+
+        #expect(check.differing == ["INC-2"])
+        #expect(try test.ledger.state(of: "INC-2")?.title == "Someone else's title")
+        _ = try test.ledger.rebuild()
+        #expect(try test.ledger.rebuild(check: true).differing == [])
+        #expect(try test.ledger.state(of: "INC-2")?.title == "Export job failed")
+    }
+
+    @Test("rebuild --check reports a kept incident the log does not have")
+    func checkReportsExtraProjection() throws {
+        let test = try TestLedger()
+        try test.append(Self.history())
+        let ghost = try #require(try test.ledger.state(of: "INC-2"))
+        try test.ledger.environment.write { txn in
+            try txn.put(ghost.encoded(), forKey: Array("INC-9".utf8), in: test.ledger.incidents)
+        }
+        #expect(try test.ledger.rebuild(check: true).differing == ["INC-9"])
+    }
+
+    @Test("as of a position before a correction, the correction does not apply")
+    func asOfBeforeAndAfterCorrection() throws {
+        let test = try TestLedger()
+        try test.append(Self.history())
+
+        let before = try #require(try test.ledger.state(of: "INC-1", asOf: .position(5)))
+        #expect(before.firstAcknowledgedAt?.text == time(10))
+        #expect(before.status == .open)
+        #expect(before.correctionCount == 0)
+        #expect(before.lastPosition == 5)
+
+        let after = try #require(try test.ledger.state(of: "INC-1", asOf: .position(6)))
+        #expect(after.firstAcknowledgedAt?.text == time(3))
+        #expect(after.correctionCount == 1)
+
+        let atStart = try test.ledger.state(of: "INC-2", asOf: .position(2))
+        #expect(atStart == nil)
+        let all = try test.ledger.states(asOf: .position(4))
+        #expect(all.map(\.incident).sorted() == ["INC-1", "INC-2"])
+        #expect(all.first { $0.incident == "INC-1" }?.status == .resolved)
+    }
+
+    @Test("as of a recorded time finds the last record appended by then")
+    func asOfRecordedTime() throws {
+        let test = try TestLedger()
+        let lines = Self.history()
+        test.ledger.clock = { 1_772_442_000_000_000 }  // 2026-03-02T09:00:00Z
+        try test.append(Array(lines[0..<3]))
+        test.ledger.clock = { 1_772_445_600_000_000 }  // 10:00:00Z
+        try test.append(Array(lines[3...]))
+
+        let early = try Timestamp(parsing: "2026-03-02T09:30:00Z")
+        let states = try test.ledger.states(asOf: .recorded(early))
+        #expect(states.count == 2)
+        #expect(states.allSatisfy { $0.status == .open })
+        let beforeAll = try Timestamp(parsing: "2026-03-02T08:00:00Z")
+        #expect(try test.ledger.states(asOf: .recorded(beforeAll)).isEmpty)
+        let later = try Timestamp(parsing: "2026-03-02T11:00:00Z")
+        let now = try test.ledger.states(asOf: .recorded(later))
+        #expect(now.first { $0.incident == "INC-1" }?.status == .resolved)
+    }
+
+    @Test("projections kept in an older layout are rebuilt when the ledger is next opened")
+    func olderLayoutIsRebuilt() throws {
+        let test = try TestLedger()
+        try test.append(Self.history())
+        try test.ledger.environment.write { txn in
+            try txn.put(Array("0".utf8), forKey: Ledger.projectionVersionKey, in: test.ledger.meta)
+            try txn.put([0, 1, 2], forKey: Array("INC-1".utf8), in: test.ledger.incidents)
+        }
+        #expect(throws: LedgerError.self) { try Ledger(path: test.path, access: .readOnly) }
+
+        let reopened = try Ledger(path: test.path, access: .readWrite)
+
+        #expect(try reopened.state(of: "INC-1")?.reopenCount == 1)
+        #expect(try reopened.rebuild(check: true).differing == [])
+        let version = try reopened.environment.read { txn in
+            try txn.value(in: reopened.meta, forKey: Ledger.projectionVersionKey)
+        }
+        #expect(version == Array("\(IncidentState.layoutVersion)".utf8))
+    }
+}
