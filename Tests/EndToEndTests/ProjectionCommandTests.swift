@@ -17,7 +17,8 @@ struct ProjectionCommandTests {
     }
 
     static func objects(_ outcome: CLIHarness.Outcome) throws -> [[String: Any]] {
-        try #require(try JSONSerialization.jsonObject(with: outcome.stdoutBytes) as? [[String: Any]])
+        try #require(
+            try JSONSerialization.jsonObject(with: outcome.stdoutBytes) as? [[String: Any]])
     }
 
     @Test("on a generated sample history the kept projections equal a rebuild")
@@ -64,7 +65,8 @@ struct ProjectionCommandTests {
             eventLine(
                 "INC-1", "detected", "2026-03-02T09:00:00Z", data: detectedData(),
                 id: "00000000-0000-4000-8000-000000000001"),
-            eventLine("INC-1", "acknowledged", "2026-03-02T09:10:00Z",
+            eventLine(
+                "INC-1", "acknowledged", "2026-03-02T09:10:00Z",
                 id: "00000000-0000-4000-8000-000000000002"),
             eventLine(
                 "INC-1", "corrected", "2026-03-02T09:20:00Z",

@@ -1,9 +1,9 @@
 import Foundation
+import Interchange
+import LedgerStorage
 import Testing
 
 @testable import IncidentLedger
-import Interchange
-import LedgerStorage
 
 @Suite("Kept projections, rebuilds and time travel")
 struct ProjectionRebuildTests {

@@ -44,6 +44,9 @@ public final class Ledger {
     let eventIDs: Database
     let incidentEvents: Database
     let incidents: Database
+    /// Incident ids by status (`open\0INC-7`), so that a status is listed without
+    /// reading every incident.
+    let incidentsByStatus: Database
     let meta: Database
     let hasher: SHA256Hasher
     /// Microseconds since the epoch, now: the ledger's clock (replaceable in tests).
@@ -78,14 +81,32 @@ public final class Ledger {
                 create: writable)
             incidents = try environment.openDatabase("incidents", create: writable)
             meta = try environment.openDatabase("meta", create: writable)
+            incidentsByStatus = try Ledger.openStatusIndex(
+                environment, writable: writable, path: path)
             hasher = try SHA256Hasher()
         } catch let error as StorageError {
             throw Ledger.classify(error, path: path)
+        } catch let error as LedgerError {
+            throw error
         } catch {
             throw LedgerError.unsupportedFormat("cannot start SHA-256: \(error)")
         }
         try checkFormat()
         try upgradeProjectionsIfNeeded()
+    }
+
+    /// Opens the status index, which ledgers written by older programs lack.
+    private static func openStatusIndex(
+        _ environment: Environment, writable: Bool, path: String
+    ) throws -> Database {
+        do {
+            return try environment.openDatabase("incidents-by-status", create: writable)
+        } catch {
+            guard error.code == StorageError.notFound else { throw error }
+            throw LedgerError.unsupportedFormat(
+                "the projections kept in \(path) are of an older layout; run 'incidents "
+                    + "rebuild' as a user who may write the ledger")
+        }
     }
 
     /// Whether `path` holds a ledger.
@@ -188,6 +209,11 @@ public final class Ledger {
             return String(cString: name)
         }
         return "uid-\(geteuid())"
+    }
+
+    /// Nanoseconds since the epoch now, by the system's real-time clock.
+    public static func now() -> Int64 {
+        systemClock() * 1000
     }
 
     /// Microseconds since the epoch by the system's real-time clock.

@@ -24,8 +24,63 @@ extension Ledger {
     static let projectionVersionKey = Array("projection-version".utf8)
     static let projectedThroughKey = Array("projected-through".utf8)
 
-    /// The projection layout this program keeps, as stored in the ledger's meta.
-    static var projectionVersion: [UInt8] { Array("\(IncidentState.layoutVersion)".utf8) }
+    /// The shape of the kept projections (the state layout and the indexes beside
+    /// it), as stored in the ledger's meta; a change rebuilds them.
+    static var projectionVersion: [UInt8] {
+        Array("\(IncidentState.layoutVersion).2".utf8)
+    }
+
+    /// Keeps incidents' new states, and their entries in the status index, in the
+    /// write transaction of the records they derive from.
+    /// - Parameters:
+    ///   - changes: Each incident's status before (nil when new) and its new state.
+    ///   - txn: The write transaction.
+    /// - Complexity: O(k log n) for k incidents; pass them sorted by id for locality.
+    func keep(
+        _ changes: [(before: IncidentStatus?, after: IncidentState)], in txn: WriteTransaction
+    ) throws {
+        for (before, state) in changes {
+            let key = Array(state.incident.utf8)
+            try txn.put(state.encoded(), forKey: key, in: incidents)
+            guard before != state.status else { continue }
+            if let before {
+                try txn.delete(Ledger.statusKey(before, key), in: incidentsByStatus)
+            }
+            try txn.put([], forKey: Ledger.statusKey(state.status, key), in: incidentsByStatus)
+        }
+    }
+
+    static func statusKey(_ status: IncidentStatus, _ incident: [UInt8]) -> [UInt8] {
+        Array(status.rawValue.utf8) + [0] + incident
+    }
+
+    /// The kept states of the incidents with one of `statuses`, through the index.
+    /// - Complexity: O(k log n) for the k incidents listed.
+    func keptStates(
+        with statuses: Set<IncidentStatus>, in txn: some ReadableTransaction
+    ) throws -> [IncidentState] {
+        var states: [IncidentState] = []
+        for status in IncidentStatus.allCases where statuses.contains(status) {
+            let prefix = Ledger.statusKey(status, [])
+            var incidentsWithStatus: [[UInt8]] = []
+            try txn.withCursor(incidentsByStatus) { cursor in
+                var entry = try cursor.seek(atLeast: prefix)
+                while let current = entry, current.key.starts(with: prefix) {
+                    incidentsWithStatus.append(Array(current.key.dropFirst(prefix.count)))
+                    entry = try cursor.next()
+                }
+            }
+            for incident in incidentsWithStatus {
+                let state = try incident.withUnsafeBytes { key in
+                    try txn.withValue(in: incidents, forKey: key) { value in
+                        value.flatMap { IncidentState(encoded: $0) }
+                    }
+                }
+                if let state { states.append(state) }
+            }
+        }
+        return states
+    }
 
     /// Rebuilds the kept projections when they were written by a program with
     /// another layout; a new ledger just records the current one.
@@ -34,8 +89,10 @@ extension Ledger {
         let hasRecords: Bool
         do {
             (stored, hasRecords) = try environment.read { txn in
-                (try txn.value(in: meta, forKey: Ledger.projectionVersionKey),
-                    try txn.count(records) > 0)
+                (
+                    try txn.value(in: meta, forKey: Ledger.projectionVersionKey),
+                    try txn.count(records) > 0
+                )
             }
         } catch {
             throw Ledger.wrap(error)
@@ -44,7 +101,8 @@ extension Ledger {
         if stored == nil, !hasRecords, access == .readWrite {
             do {
                 try environment.write { txn in
-                    try txn.put(Ledger.projectionVersion, forKey: Ledger.projectionVersionKey, in: meta)
+                    try txn.put(
+                        Ledger.projectionVersion, forKey: Ledger.projectionVersionKey, in: meta)
                 }
             } catch {
                 throw Ledger.wrap(error)
@@ -85,10 +143,9 @@ extension Ledger {
             return try environment.write { txn in
                 let (projector, records) = try fold(in: txn, through: nil, progress: progress)
                 try txn.removeAll(in: incidents)
-                for incident in projector.states.keys.sorted() {
-                    guard let state = projector.states[incident] else { continue }
-                    try txn.put(state.encoded(), forKey: Array(incident.utf8), in: incidents)
-                }
+                try txn.removeAll(in: incidentsByStatus)
+                let states = projector.states.keys.sorted().compactMap { projector.states[$0] }
+                try keep(states.map { (nil, $0) }, in: txn)
                 try txn.put(Ledger.projectionVersion, forKey: Ledger.projectionVersionKey, in: meta)
                 try txn.put(
                     bigEndianBytes(records), forKey: Ledger.projectedThroughKey, in: meta)
@@ -101,14 +158,25 @@ extension Ledger {
 
     /// Every incident's state as it stood at `moment`, from the records up to it;
     /// with nil, the states kept now.
+    /// - Parameters:
+    ///   - moment: The moment to answer for, or nil for now.
+    ///   - statuses: When not empty, only incidents with one of these statuses (now,
+    ///     read through the status index; as of a moment, filtered after the fold).
     /// - Complexity: O(n) in the records up to the moment; O(k) for the kept states.
-    public func states(asOf moment: AsOf?) throws(LedgerError) -> [IncidentState] {
+    public func states(
+        asOf moment: AsOf?, statuses: Set<IncidentStatus> = []
+    ) throws(LedgerError) -> [IncidentState] {
         do {
             return try environment.read { txn in
-                guard let moment else { return try keptStates(in: txn) }
+                guard let moment else {
+                    return statuses.isEmpty
+                        ? try keptStates(in: txn) : try keptStates(with: statuses, in: txn)
+                }
                 let position = try self.position(of: moment, in: txn)
                 let (projector, _) = try fold(in: txn, through: position, progress: nil)
-                return Array(projector.states.values)
+                return projector.states.values.filter {
+                    statuses.isEmpty || statuses.contains($0.status)
+                }
             }
         } catch {
             throw Ledger.wrap(error)
@@ -118,7 +186,9 @@ extension Ledger {
     /// One incident's state as it stood at `moment`: its events up to that position
     /// replayed, with only the corrections recorded by then.
     /// - Complexity: O(k log n) for the incident's k events.
-    public func state(of incident: String, asOf moment: AsOf) throws(LedgerError)
+    public func state(
+        of incident: String, asOf moment: AsOf
+    ) throws(LedgerError)
         -> IncidentState?
     {
         do {
@@ -255,5 +325,22 @@ extension Ledger {
             differing.insert(incident)
         }
         return differing.sorted()
+    }
+}
+
+extension Ledger {
+    /// The time an answer "as of" `moment` is given at: the recorded time asked for,
+    /// or that of the record at the position; nil for an empty span.
+    /// - Complexity: O(log n).
+    public func recordedTime(asOf moment: AsOf) throws(LedgerError) -> Timestamp? {
+        if case .recorded(let time) = moment { return time }
+        do {
+            return try environment.read { txn in
+                let position = try self.position(of: moment, in: txn)
+                return position == 0 ? nil : try record(at: position, in: txn).recordedAt
+            }
+        } catch {
+            throw Ledger.wrap(error)
+        }
     }
 }

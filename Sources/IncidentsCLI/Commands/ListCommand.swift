@@ -51,7 +51,8 @@ extension Command {
         }
         let moment = try AsOfOption.parse(arguments)
         let ledger = try context.openLedger(.readOnly)
-        var states = try ledger.states(asOf: moment).filter(filter.matches)
+        let statuses = Set(filter.statuses.compactMap(IncidentStatus.init(rawValue:)))
+        var states = try ledger.states(asOf: moment, statuses: statuses).filter(filter.matches)
         sort(&states, by: arguments.value("sort") ?? "detected")
         if arguments.flag("reverse") { states.reverse() }
         let shown = states.prefix(limit)
@@ -83,9 +84,15 @@ extension Command {
         switch key {
         case "incident": states.sort { $0.incident < $1.incident }
         case "severity":
-            states.sort { ($0.severity, $0.detectedAt, $0.incident) < ($1.severity, $1.detectedAt, $1.incident) }
+            states.sort {
+                ($0.severity, $0.detectedAt, $0.incident) < (
+                    $1.severity, $1.detectedAt, $1.incident
+                )
+            }
         case "process":
-            states.sort { ($0.process, $0.detectedAt, $0.incident) < ($1.process, $1.detectedAt, $1.incident) }
+            states.sort {
+                ($0.process, $0.detectedAt, $0.incident) < ($1.process, $1.detectedAt, $1.incident)
+            }
         case "status":
             states.sort {
                 ($0.status.rawValue, $0.detectedAt, $0.incident)
@@ -155,7 +162,8 @@ enum AsOfOption {
             return .recorded(try Timestamp(parsing: text))
         } catch {
             throw UsageError(
-                "'--as-of' must be a position or an RFC 3339 time, not '\(text)' (\(error.message))")
+                "'--as-of' must be a position or an RFC 3339 time, not '\(text)' (\(error.message))"
+            )
         }
     }
 }

@@ -13,6 +13,7 @@ public enum IncidentsMain {
         ("Record incident steps", StepCommands.all),
         ("Write", [.initialize, .record, .importEvents, .rebuild]),
         ("Read", [.show, .list, .history, .log, .head, .verify]),
+        ("Analyse", [.stats, .recurrence]),
     ]
 
     static var commands: [Command] { groups.flatMap(\.commands) }

@@ -20,6 +20,13 @@ extension CanonicalJSONWriter {
         bool(value)
     }
 
+    /// A number member, left out when nil.
+    mutating func number(_ name: String, _ value: Double?) {
+        guard let value else { return }
+        key(name)
+        number(value)
+    }
+
     mutating func field(_ name: String, _ value: Timestamp?) {
         field(name, value?.text)
     }

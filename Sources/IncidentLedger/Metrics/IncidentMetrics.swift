@@ -1,0 +1,168 @@
+import Interchange
+
+/// The durations operations leads track, in seconds from the incident's start.
+public enum DurationMetric: String, CaseIterable, Sendable {
+    /// Time to acknowledge: the first acknowledgement.
+    case tta
+    /// Time to mitigate: the first mitigation.
+    case ttm
+    /// Time to resolve: the final resolution of a resolved or closed incident.
+    case ttr
+}
+
+/// Where durations are measured from.
+public enum DurationStart: String, Sendable {
+    /// The detection time.
+    case detection
+    /// The impact start when given, else the detection time.
+    case impact
+}
+
+/// What groups incidents: one of their facts, or the UTC period of their detection.
+public enum GroupKey: String, CaseIterable, Sendable {
+    case process, severity, team, owner, scope, source, week, month, quarter
+
+    /// Whether the groups are periods of time, shown as a trend.
+    public var isPeriod: Bool { self == .week || self == .month || self == .quarter }
+
+    /// The group an incident belongs to; `-` when it lacks the fact.
+    public func value(of state: IncidentState) -> String {
+        switch self {
+        case .process: state.process
+        case .severity: state.severity.rawValue
+        case .team: state.team ?? "-"
+        case .owner: state.owner ?? "-"
+        case .scope: state.scope ?? "-"
+        case .source: state.source ?? "-"
+        case .week: state.detectedAt.isoWeekKey
+        case .month: state.detectedAt.monthKey
+        case .quarter: state.detectedAt.quarterKey
+        }
+    }
+}
+
+/// One group's figures.
+public struct GroupStatistics: Equatable, Sendable {
+    /// The group's key, e.g. `nightly-export` or `2026-W09`.
+    public var key: String
+    /// count, mean and percentiles of the measured durations.
+    public var summary: Summary
+    /// For periods: the 95% bootstrap interval of the median.
+    public var medianInterval: (low: Double, high: Double)?
+    /// For periods: fewer than 20 incidents, too few to compare.
+    public var tooFew: Bool
+
+    public static func == (lhs: GroupStatistics, rhs: GroupStatistics) -> Bool {
+        lhs.key == rhs.key && lhs.summary == rhs.summary && lhs.tooFew == rhs.tooFew
+            && lhs.medianInterval?.low == rhs.medianInterval?.low
+            && lhs.medianInterval?.high == rhs.medianInterval?.high
+    }
+}
+
+/// The answer to `stats`: a metric over a selection of incidents, overall and by group.
+public struct MetricReport: Sendable {
+    /// The metric.
+    public var metric: DurationMetric
+    /// Where durations were measured from.
+    public var start: DurationStart
+    /// With `--resolve first`, TTR to the first resolution.
+    public var firstResolution: Bool
+    /// All measured incidents.
+    public var overall: Summary
+    /// Per group, sorted by key.
+    public var groups: [GroupStatistics]
+    /// With `.impact`: incidents measured from detection because no impact start was given.
+    public var fellBack: Int
+    /// Incidents selected but not measured (not yet acknowledged, mitigated or resolved).
+    public var unmeasured: Int
+    /// For TTR: how long the open incidents have been open, at the moment of the answer.
+    public var openAges: Summary
+
+    /// The smallest bucket worth comparing in a trend.
+    public static let minimumComparable = 20
+
+    /// Measures `metric` over `states`.
+    /// - Parameters:
+    ///   - metric: TTA, TTM or TTR.
+    ///   - states: The selected incidents.
+    ///   - start: Detection, or impact start with fallback.
+    ///   - firstResolution: TTR to the first resolution, for every incident that had one.
+    ///   - groupBy: The grouping, if any.
+    ///   - now: The moment open incidents are aged to, in nanoseconds since the epoch.
+    /// - Complexity: O(n log n), plus the bootstrap for periods.
+    public init(
+        metric: DurationMetric, states: [IncidentState], start: DurationStart,
+        firstResolution: Bool = false, groupBy: GroupKey?, now: Int64
+    ) {
+        self.metric = metric
+        self.start = start
+        self.firstResolution = firstResolution
+        var measured: [(state: IncidentState, seconds: Double)] = []
+        var fellBack = 0
+        var unmeasured = 0
+        var ages: [Double] = []
+        for state in states {
+            let origin: Timestamp
+            if start == .impact, let impact = state.impactStartedAt {
+                origin = impact
+            } else {
+                origin = state.detectedAt
+                if start == .impact { fellBack += 1 }
+            }
+            guard let end = IncidentMetrics.end(of: metric, state, firstResolution: firstResolution)
+            else {
+                unmeasured += 1
+                if metric == .ttr, state.status == .open {
+                    ages.append(IncidentMetrics.seconds(from: origin.nanoseconds, to: now))
+                }
+                continue
+            }
+            measured.append(
+                (state, IncidentMetrics.seconds(from: origin.nanoseconds, to: end.nanoseconds)))
+        }
+        self.fellBack = fellBack
+        self.unmeasured = unmeasured
+        overall = Summary(measured.map(\.seconds))
+        openAges = Summary(ages)
+
+        guard let groupBy else {
+            groups = []
+            return
+        }
+        var byKey: [String: [Double]] = [:]
+        for (state, seconds) in measured {
+            byKey[groupBy.value(of: state), default: []].append(seconds)
+        }
+        groups = byKey.keys.sorted().map { key in
+            let values = byKey[key] ?? []
+            return GroupStatistics(
+                key: key, summary: Summary(values),
+                medianInterval: groupBy.isPeriod ? Statistics.medianInterval(values) : nil,
+                tooFew: groupBy.isPeriod && values.count < MetricReport.minimumComparable)
+        }
+    }
+}
+
+/// How each metric is read off an incident's state.
+public enum IncidentMetrics {
+    /// The time a metric ends at, or nil when the incident has not reached it.
+    public static func end(
+        of metric: DurationMetric, _ state: IncidentState, firstResolution: Bool
+    ) -> Timestamp? {
+        switch metric {
+        case .tta: return state.firstAcknowledgedAt
+        case .ttm: return state.firstMitigatedAt
+        case .ttr:
+            if firstResolution { return state.firstResolvedAt }
+            return state.status == .open ? nil : state.resolvedAt
+        }
+    }
+
+    /// Seconds between two instants in nanoseconds, exact to the nanosecond.
+    public static func seconds(from start: Int64, to end: Int64) -> Double {
+        let difference = end - start
+        let whole = difference / 1_000_000_000
+        let fraction = difference % 1_000_000_000
+        return Double(whole) + Double(fraction) / 1e9
+    }
+}

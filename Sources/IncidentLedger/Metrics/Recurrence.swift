@@ -1,0 +1,82 @@
+import Interchange
+
+/// How recurrence groups incidents.
+public enum RecurrenceKey: String, CaseIterable, Sendable {
+    /// By process.
+    case process
+    /// By process and latest root-cause category, joined by `/` (`-` for none).
+    case processAndCategory = "process,category"
+
+    /// The key of one incident.
+    public func value(of state: IncidentState) -> String {
+        switch self {
+        case .process: state.process
+        case .processAndCategory: state.process + "/" + (state.rootCauseCategory ?? "-")
+        }
+    }
+}
+
+/// One key's recurrence: how many incidents fell in its worst window.
+public struct RecurrenceFinding: Equatable, Sendable {
+    /// The process, or process/category.
+    public var key: String
+    /// The largest number of incidents whose detections lie within one window.
+    public var maxInWindow: Int
+    /// All of the key's incidents.
+    public var total: Int
+    /// Whether `maxInWindow` reaches the threshold.
+    public var flagged: Bool
+    /// The first detection of the worst window.
+    public var from: Timestamp
+    /// The last detection of the worst window.
+    public var to: Timestamp
+    /// The worst window's incidents, in detection order.
+    public var incidents: [String]
+}
+
+/// Which processes keep failing.
+public enum Recurrence {
+    /// For each key, the largest set of incidents whose detection times all lie within
+    /// one window (the last minus the first at most `window`), flagged keys first, then
+    /// by `maxInWindow` descending, then by key. The earliest such window is reported.
+    /// - Parameters:
+    ///   - states: The incidents.
+    ///   - key: Process, or process and category.
+    ///   - windowSeconds: The window's length.
+    ///   - threshold: How many incidents in one window flag a key.
+    /// - Complexity: O(n log n): two pointers over each key's sorted detections.
+    public static func findings(
+        _ states: [IncidentState], by key: RecurrenceKey, windowSeconds: Int64, threshold: Int
+    ) -> [RecurrenceFinding] {
+        var byKey: [String: [IncidentState]] = [:]
+        for state in states { byKey[key.value(of: state), default: []].append(state) }
+        let window = windowSeconds * 1_000_000_000
+        var findings: [RecurrenceFinding] = []
+        for (name, group) in byKey {
+            let sorted = group.sorted {
+                ($0.detectedAt.nanoseconds, $0.incident) < ($1.detectedAt.nanoseconds, $1.incident)
+            }
+            var best = (start: 0, end: 0)
+            var first = 0
+            for last in sorted.indices {
+                while sorted[last].detectedAt.nanoseconds - sorted[first].detectedAt.nanoseconds
+                    > window
+                {
+                    first += 1
+                }
+                if last - first > best.end - best.start { best = (first, last) }
+            }
+            let worst = sorted[best.start...best.end]
+            findings.append(
+                RecurrenceFinding(
+                    key: name, maxInWindow: worst.count, total: sorted.count,
+                    flagged: worst.count >= threshold, from: sorted[best.start].detectedAt,
+                    to: sorted[best.end].detectedAt, incidents: worst.map(\.incident)))
+        }
+        return findings.sorted {
+            ($0.flagged ? 0 : 1, -$0.maxInWindow, $0.key) < (
+                $1.flagged ? 0 : 1, -$1.maxInWindow, $1.key
+            )
+        }
+    }
+}

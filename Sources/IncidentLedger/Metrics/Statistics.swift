@@ -1,0 +1,121 @@
+/// Summary statistics of a sample of durations, honest about heavy tails: the
+/// median and high percentiles beside the mean.
+public struct Summary: Equatable, Sendable {
+    /// How many values.
+    public var count: Int
+    /// Their arithmetic mean; nil when there are none.
+    public var mean: Double?
+    /// The median.
+    public var p50: Double?
+    /// The 90th percentile.
+    public var p90: Double?
+    /// The 95th percentile.
+    public var p95: Double?
+    /// The largest value.
+    public var max: Double?
+
+    /// Summarises `values`.
+    /// - Parameter values: The sample, in any order.
+    /// - Complexity: O(n log n) to sort.
+    public init(_ values: [Double]) {
+        let sorted = values.sorted()
+        count = sorted.count
+        guard !sorted.isEmpty else { return }
+        mean = Statistics.mean(sorted)
+        p50 = Statistics.percentile(sorted: sorted, 0.5)
+        p90 = Statistics.percentile(sorted: sorted, 0.9)
+        p95 = Statistics.percentile(sorted: sorted, 0.95)
+        max = sorted.last
+    }
+}
+
+/// Percentiles, means and bootstrap intervals.
+public enum Statistics {
+    /// The percentile `p` of sorted values by linear interpolation between closest
+    /// ranks (R-7, numpy's default): h = (n - 1) p, value = x[floor h] +
+    /// (h - floor h)(x[floor h + 1] - x[floor h]).
+    /// - Parameters:
+    ///   - sorted: The values in ascending order; not empty.
+    ///   - p: The fraction, 0 to 1.
+    /// - Returns: The percentile, or nil for no values.
+    /// - Complexity: O(1).
+    public static func percentile(sorted: [Double], _ p: Double) -> Double? {
+        guard let first = sorted.first else { return nil }
+        guard sorted.count > 1 else { return first }
+        let h = Double(sorted.count - 1) * Swift.min(Swift.max(p, 0), 1)
+        let low = Int(h.rounded(.down))
+        guard low + 1 < sorted.count else { return sorted[low] }
+        return sorted[low] + (h - Double(low)) * (sorted[low + 1] - sorted[low])
+    }
+
+    /// The arithmetic mean, summed in a compensated way so that many values lose
+    /// no precision (Neumaier's variant of Kahan summation).
+    /// - Complexity: O(n).
+    public static func mean(_ values: [Double]) -> Double? {
+        guard !values.isEmpty else { return nil }
+        var sum = 0.0
+        var compensation = 0.0
+        for value in values {
+            let total = sum + value
+            if abs(sum) >= abs(value) {
+                compensation += (sum - total) + value
+            } else {
+                compensation += (value - total) + sum
+            }
+            sum = total
+        }
+        return (sum + compensation) / Double(values.count)
+    }
+
+    /// A 95% bootstrap confidence interval of the median: the 2.5th and 97.5th
+    /// percentiles of the medians of `resamples` resamples drawn with
+    /// replacement, by a generator seeded with `seed` so that the same values always
+    /// give the same interval.
+    /// - Parameters:
+    ///   - values: The sample.
+    ///   - resamples: How many resamples (default 2,000).
+    ///   - seed: The generator's seed.
+    /// - Returns: The interval, or nil for no values.
+    /// - Complexity: O(resamples × n log n).
+    public static func medianInterval(
+        _ values: [Double], resamples: Int = 2000, seed: UInt64 = 0x1_ED6E_5EED
+    ) -> (low: Double, high: Double)? {
+        guard !values.isEmpty else { return nil }
+        var generator = SplitMix64(seed: seed)
+        var medians: [Double] = []
+        medians.reserveCapacity(resamples)
+        var resample = [Double](repeating: 0, count: values.count)
+        for _ in 0..<resamples {
+            for index in resample.indices {
+                resample[index] = values[Int(generator.next() % UInt64(values.count))]
+            }
+            resample.sort()
+            if let median = percentile(sorted: resample, 0.5) { medians.append(median) }
+        }
+        medians.sort()
+        guard let low = percentile(sorted: medians, 0.025),
+            let high = percentile(sorted: medians, 0.975)
+        else { return nil }
+        return (low, high)
+    }
+}
+
+/// A small, fast, seedable generator (SplitMix64), so that bootstrap intervals
+/// are the same on every run and every machine.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    /// A generator starting from `seed`.
+    public init(seed: UInt64) {
+        state = seed
+    }
+
+    /// The next 64 random bits.
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+
+@Suite("stats and recurrence agree with an independent computation")
+struct MetricsAgreementTests {
+    /// `stats` against tools/metrics-check.py over the exported log, for one set of options.
+    static func compare(
+        _ harness: CLIHarness, log: String, _ metric: String, _ options: [String]
+    ) throws {
+        let ours = try harness.run(["stats", metric, "--json"] + options)
+        #expect(ours.status == 0, "\(ours.stderr)")
+        let script = CLIHarness.packageRoot.appendingPathComponent("tools/metrics-check.py").path
+        let theirs = try CLIHarness.launch(
+            URL(fileURLWithPath: "/usr/bin/env"), ["python3", script, log, metric] + options)
+        #expect(theirs.status == 0, "\(theirs.stderr)")
+
+        let mine = try #require(
+            try JSONSerialization.jsonObject(with: ours.stdoutBytes) as? [String: Any])
+        let other = try #require(
+            try JSONSerialization.jsonObject(with: theirs.stdoutBytes) as? [String: Any])
+        try same(mine["overall"], other["overall"], "\(metric) \(options) overall")
+        if options.contains("--by") {
+            let groups = try #require(mine["groups"] as? [[String: Any]])
+            let expected = try #require(other["groups"] as? [[String: Any]])
+            #expect(groups.count == expected.count, "\(metric) \(options) groups")
+            #expect(groups.count > 1)
+            for (group, reference) in zip(groups, expected) {
+                #expect(group["key"] as? String == reference["key"] as? String)
+                try same(group, reference, "\(metric) \(options) \(group["key"] ?? "")")
+            }
+        }
+    }
+
+    /// Equal counts, and every figure equal to 1e-9 relative.
+    static func same(_ lhs: Any?, _ rhs: Any?, _ label: String) throws {
+        let a = try #require(lhs as? [String: Any], "\(label)")
+        let b = try #require(rhs as? [String: Any], "\(label)")
+        #expect(a["count"] as? Int == b["count"] as? Int, "\(label) count")
+        for figure in ["mean", "p50", "p90", "p95", "max"] {
+            guard let x = (a[figure] as? NSNumber)?.doubleValue,
+                let y = (b[figure] as? NSNumber)?.doubleValue
+            else {
+                #expect(a[figure] == nil && b[figure] == nil, "\(label) \(figure)")
+                continue
+            }
+            #expect(abs(x - y) <= 1e-9 * max(abs(x), abs(y), 1), "\(label) \(figure): \(x) vs \(y)")
+        }
+    }
+
+    @Test("TTA, TTM and TTR overall and by group match plain Python over the export")
+    func statsAgree() throws {
+        let harness = try ProjectionCommandTests.sampleLedger(events: 6000)
+        let log = harness.directory.appendingPathComponent("log.ndjson")
+        try harness.run(["log", "--json"]).stdoutBytes.write(to: log)
+
+        try Self.compare(harness, log: log.path, "ttr", ["--by", "process"])
+        try Self.compare(harness, log: log.path, "ttr", ["--by", "severity", "--resolve", "first"])
+        try Self.compare(harness, log: log.path, "tta", ["--by", "month"])
+        try Self.compare(harness, log: log.path, "tta", ["--by", "week"])
+        try Self.compare(harness, log: log.path, "ttm", ["--by", "team", "--from", "impact"])
+        try Self.compare(harness, log: log.path, "ttr", ["--by", "quarter"])
+    }
+
+    @Test("stats --svg draws a trend with its title, band and axes")
+    func svgTrend() throws {
+        let harness = try ProjectionCommandTests.sampleLedger(events: 3000)
+        let path = harness.directory.appendingPathComponent("ttr.svg").path
+        let outcome = try harness.run(["stats", "ttr", "--by", "month", "--svg", path])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let svg = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(svg.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\""))
+        #expect(svg.contains("TTR by month"))
+        #expect(svg.contains("<polygon"))
+        #expect(svg.contains("hours") || svg.contains("minutes"))
+        #expect(try harness.run(["stats", "ttr", "--svg", path]).status == 64)
+    }
+
+    @Test("recurrence --json flags processes with 3 incidents in 30 days, flagged first")
+    func recurrenceJSON() throws {
+        let harness = try ProjectionCommandTests.sampleLedger(events: 6000)
+        let outcome = try harness.run(["recurrence", "--json"])
+        #expect(outcome.status == 0)
+        let findings = try #require(
+            try JSONSerialization.jsonObject(with: outcome.stdoutBytes) as? [[String: Any]])
+        #expect(!findings.isEmpty)
+        let flags = findings.compactMap { $0["flagged"] as? Bool }
+        #expect(flags == flags.sorted { $0 && !$1 })
+        for finding in findings {
+            let count = try #require(finding["maxInWindow"] as? Int)
+            #expect((finding["flagged"] as? Bool) == (count >= 3))
+            let window = try #require(finding["window"] as? [String: Any])
+            #expect((window["incidents"] as? [String])?.count == count)
+        }
+    }
+}

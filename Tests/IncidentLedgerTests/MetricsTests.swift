@@ -1,0 +1,168 @@
+import Interchange
+import Testing
+
+@testable import IncidentLedger
+
+@Suite("Statistics and metrics")
+struct MetricsTests {
+    @Test("R-7 percentiles interpolate between closest ranks, as numpy does")
+    func percentilesR7() {
+        let values: [Double] = [1, 2, 3, 4, 10]
+        // numpy.percentile([1,2,3,4,10], [50, 90, 95, 25]) = [3.0, 7.6, 8.8, 2.0]
+        #expect(Statistics.percentile(sorted: values, 0.5) == 3)
+        #expect(abs((Statistics.percentile(sorted: values, 0.9) ?? 0) - 7.6) < 1e-12)
+        #expect(abs((Statistics.percentile(sorted: values, 0.95) ?? 0) - 8.8) < 1e-12)
+        #expect(Statistics.percentile(sorted: values, 0.25) == 2)
+        #expect(Statistics.percentile(sorted: [42], 0.9) == 42)
+        #expect(Statistics.percentile(sorted: [], 0.5) == nil)
+        #expect(Statistics.percentile(sorted: [1, 2], 0.5) == 1.5)
+    }
+
+    @Test("a summary of ties and of no values")
+    func summaries() {
+        let ties = Summary([5, 5, 5, 5])
+        #expect(ties == Summary([5, 5, 5, 5]))
+        #expect(
+            ties.count == 4 && ties.mean == 5 && ties.p50 == 5 && ties.p95 == 5 && ties.max == 5)
+        let none = Summary([])
+        #expect(none.count == 0 && none.mean == nil && none.p50 == nil && none.max == nil)
+        let mixed = Summary([600, 60, 3600])
+        #expect(mixed.mean == 1420)
+        #expect(mixed.p50 == 600)
+        #expect(mixed.p90 == 3000)  // h = 1.8: 600 + 0.8 * 3000
+        #expect(mixed.max == 3600)
+    }
+
+    @Test("the bootstrap interval of the median is the same on every run and brackets it")
+    func bootstrapIsDeterministic() throws {
+        let values = (1...40).map { Double($0 * $0) }
+        let first = try #require(Statistics.medianInterval(values))
+        let second = try #require(Statistics.medianInterval(values))
+        #expect(first.low == second.low && first.high == second.high)
+        let median = try #require(Statistics.percentile(sorted: values, 0.5))
+        #expect(first.low <= median && median <= first.high)
+        #expect(first.low < first.high)
+        #expect(Statistics.medianInterval([]) == nil)
+    }
+
+    /// Incident A: detected 09:00, impact 08:50, ack 09:10, mitigated 09:20, resolved
+    /// 09:30, reopened, resolved again 10:00. B: detected 09:05, ack 09:06 corrected to
+    /// 09:08, resolved 09:35, closed. C: detected 09:40, open, never acknowledged.
+    static func ledger() throws -> TestLedger {
+        let test = try TestLedger()
+        try test.append(
+            eventLine(
+                "detected", "A", at: time(0), id: eventID(1),
+                data: [
+                    "process": "export", "severity": "SEV2", "title": "a",
+                    "impactStartedAt": .string("2026-03-02T08:50:00Z"),
+                ]),
+            eventLine("acknowledged", "A", at: time(10)),
+            eventLine("mitigated", "A", at: time(20), data: ["action": "restart"]),
+            eventLine("resolved", "A", at: time(30)),
+            eventLine("reopened", "A", at: time(40), data: ["reason": "again"]),
+            eventLine("resolved", "A", at: time(60)),
+            detectedLine("B", at: time(5), severity: "SEV3"),
+            eventLine("acknowledged", "B", at: time(6), id: eventID(2)),
+            eventLine(
+                "corrected", "B", at: time(7),
+                data: ["event": .string(eventID(2)), "reason": "clock", "at": .string(time(8))]),
+            eventLine("resolved", "B", at: time(35)),
+            eventLine("closed", "B", at: time(36)),
+            detectedLine("C", at: time(40)))
+        return test
+    }
+
+    @Test("TTA, TTM and TTR by hand on a small history with a reopening and a correction")
+    func metricsByHand() throws {
+        let test = try Self.ledger()
+        let states = try test.ledger.states(asOf: nil)
+        let now = try Timestamp(parsing: time(100)).nanoseconds
+
+        let tta = MetricReport(
+            metric: .tta, states: states, start: .detection, groupBy: nil, now: now)
+        #expect(tta.overall.count == 2)
+        #expect(tta.overall.mean == 390.0)  // A 10 min, B 3 min after correction: (600 + 180) / 2
+        #expect(tta.unmeasured == 1)
+
+        let ttr = MetricReport(
+            metric: .ttr, states: states, start: .detection, groupBy: nil, now: now)
+        #expect(ttr.overall.count == 2)
+        #expect(ttr.overall.max == 3600)  // A's final resolution
+        #expect(ttr.overall.p50 == 2700.0)  // (3600 + 1800) / 2
+        #expect(ttr.openAges.count == 1)
+        #expect(ttr.openAges.max == 3600)  // C open since 09:40, now 10:40
+
+        let first = MetricReport(
+            metric: .ttr, states: states, start: .detection, firstResolution: true, groupBy: nil,
+            now: now)
+        #expect(first.overall.max == 1800)  // A's first resolution, B 30 min
+
+        let impact = MetricReport(
+            metric: .ttm, states: states, start: .impact, groupBy: .severity, now: now)
+        #expect(impact.overall.count == 1)
+        #expect(impact.overall.max == 1800)  // 08:50 to 09:20
+        #expect(impact.fellBack == 2)
+        #expect(impact.groups.map { $0.key } == ["SEV2"])
+    }
+
+    @Test("no incidents give empty figures, not errors")
+    func noIncidents() {
+        let report = MetricReport(
+            metric: .ttr, states: [], start: .detection, groupBy: .month, now: 0)
+        #expect(report.overall.count == 0)
+        #expect(report.groups.isEmpty)
+    }
+
+    @Test("periods are keyed by UTC month, ISO week and quarter, and small ones marked")
+    func periods() throws {
+        let test = try Self.ledger()
+        let states = try test.ledger.states(asOf: nil)
+        let byWeek = MetricReport(
+            metric: .tta, states: states, start: .detection, groupBy: .week, now: 0)
+        #expect(byWeek.groups.map { $0.key } == ["2026-W10"])
+        #expect(byWeek.groups[0].tooFew)
+        #expect(byWeek.groups[0].medianInterval != nil)
+        let byQuarter = MetricReport(
+            metric: .tta, states: states, start: .detection, groupBy: .quarter, now: 0)
+        #expect(byQuarter.groups.map { $0.key } == ["2026-Q1"])
+    }
+
+    @Test("recurrence finds the largest set of detections within one window")
+    func recurrenceWindows() throws {
+        let test = try TestLedger()
+        // Process p fails on January 1, 2 and 20 and February 9 to 12: the worst 30-day
+        // window runs from January 20 to February 12 (23 days) and holds 5 incidents.
+        let dates = ["01-01", "01-02", "01-20", "02-09", "02-10", "02-11", "02-12"]
+        var lines: [String] = []
+        for (index, date) in dates.enumerated() {
+            let at = "2026-\(date)T12:00:00Z"
+            lines.append(
+                eventLine(
+                    "detected", "P-\(index)", at: at,
+                    data: ["process": "p", "severity": "SEV4", "title": "t"]))
+        }
+        lines.append(
+            eventLine(
+                "detected", "Q-1", at: "2026-01-05T00:00:00Z",
+                data: ["process": "q", "severity": "SEV4", "title": "t"]))
+        try test.append(lines)
+
+        let findings = Recurrence.findings(
+            try test.ledger.states(asOf: nil), by: .process, windowSeconds: 30 * 86_400,
+            threshold: 3)
+        #expect(findings.map { $0.key } == ["p", "q"])
+        #expect(findings[0].maxInWindow == 5)
+        #expect(findings[0].total == 7)
+        #expect(findings[0].flagged)
+        #expect(findings[0].incidents == ["P-2", "P-3", "P-4", "P-5", "P-6"])
+        #expect(findings[0].from.text == "2026-01-20T12:00:00Z")
+        #expect(findings[0].to.text == "2026-02-12T12:00:00Z")
+        #expect(!findings[1].flagged && findings[1].maxInWindow == 1)
+
+        let byCategory = Recurrence.findings(
+            try test.ledger.states(asOf: nil), by: .processAndCategory,
+            windowSeconds: 30 * 86_400, threshold: 3)
+        #expect(byCategory.map { $0.key } == ["p/-", "q/-"])
+    }
+}
