@@ -131,6 +131,29 @@ struct ProjectionRebuildTests {
         let version = try reopened.environment.read { txn in
             try txn.value(in: reopened.meta, forKey: Ledger.projectionVersionKey)
         }
-        #expect(version == Array("\(IncidentState.layoutVersion)".utf8))
+        #expect(version == Ledger.projectionVersion)
+    }
+}
+
+@Suite("The status index beside the kept states")
+struct StatusIndexTests {
+    @Test("appends move incidents between statuses in the index, as a rebuild would")
+    func indexFollowsAppends() throws {
+        let test = try TestLedger()
+        try test.append(ProjectionRebuildTests.history())
+        let open = try test.ledger.states(asOf: nil, statuses: [.open])
+        #expect(open.map(\.incident) == ["INC-2"])
+        let resolved = try test.ledger.states(asOf: nil, statuses: [.resolved])
+        #expect(resolved.map(\.incident) == ["INC-1"])
+
+        try test.append(eventLine("closed", "INC-1", at: time(70)))
+        #expect(try test.ledger.states(asOf: nil, statuses: [.resolved]).isEmpty)
+        #expect(
+            try test.ledger.states(asOf: nil, statuses: [.closed]).map(\.incident) == ["INC-1"])
+
+        _ = try test.ledger.rebuild()
+        #expect(
+            try test.ledger.states(asOf: nil, statuses: [.open, .closed]).map(\.incident).sorted()
+                == ["INC-1", "INC-2"])
     }
 }
