@@ -74,4 +74,113 @@ enum ByteWord {
         }
         return index
     }
+
+    /// Reads up to eight bytes of text, the first in the lowest bits and zeros above the
+    /// last, without reading past the end of the text.
+    ///
+    /// - Parameters:
+    ///   - text: The text.
+    ///   - offset: Where the first byte is.
+    ///   - count: How many bytes to read, 0 to 8, all within the text.
+    /// - Returns: The bytes as a word.
+    @inline(__always)
+    static func load(
+        _ text: UnsafeBufferPointer<UInt8>, at offset: Int, count: Int
+    ) -> UInt64 {
+        if offset &+ 8 <= text.count {
+            let shift = UInt64(truncatingIfNeeded: (8 &- count) &* 8)
+            return count == 0 ? 0 : (load(text, at: offset) &<< shift) &>> shift
+        }
+        var word: UInt64 = 0
+        var index = count
+        while index > 0 {
+            index &-= 1
+            word = word << 8 | UInt64(text[offset &+ index])
+        }
+        return word
+    }
+
+    /// A digest of a run of bytes that equal runs share; runs of up to seven bytes have
+    /// distinct digests.
+    ///
+    /// - Parameters:
+    ///   - text: The text.
+    ///   - start: The offset of the run's first byte.
+    ///   - end: The offset just past the run.
+    /// - Returns: The digest.
+    @inline(__always)
+    static func fingerprint(
+        _ text: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int
+    ) -> UInt64 {
+        let count = end &- start
+        let length = UInt64(truncatingIfNeeded: count) << 56
+        if count <= 8 {
+            return load(text, at: start, count: count) ^ length
+        }
+        // Longer runs: the first and last eight bytes, which overlap for short ones.
+        let first = load(text, at: start, count: 8)
+        let last = load(text, at: end &- 8, count: 8)
+        return first ^ (last << 29 | last >> 35) ^ length
+    }
+
+    /// Whether two runs of bytes of the same length are equal, comparing eight at a time.
+    ///
+    /// - Parameters:
+    ///   - a: The text holding the first run.
+    ///   - aStart: The offset of the first run.
+    ///   - b: The text holding the second run.
+    ///   - bStart: The offset of the second run.
+    ///   - count: The length of both runs.
+    /// - Returns: True if every byte is the same.
+    @inline(__always)
+    static func equal(
+        _ a: UnsafeBufferPointer<UInt8>, _ aStart: Int,
+        _ b: UnsafeBufferPointer<UInt8>, _ bStart: Int, count: Int
+    ) -> Bool {
+        var offset = 0
+        while offset &+ 8 <= count {
+            guard load(a, at: aStart &+ offset) == load(b, at: bStart &+ offset) else {
+                return false
+            }
+            offset &+= 8
+        }
+        let rest = count &- offset
+        return load(a, at: aStart &+ offset, count: rest)
+            == load(b, at: bStart &+ offset, count: rest)
+    }
+
+    /// Whether one run of bytes sorts strictly before another in byte order.
+    ///
+    /// - Parameters:
+    ///   - a: The text holding the first run.
+    ///   - aStart: The offset of the first run.
+    ///   - aEnd: The offset just past the first run.
+    ///   - b: The text holding the second run.
+    ///   - bStart: The offset of the second run.
+    ///   - bEnd: The offset just past the second run.
+    /// - Returns: True if the first run is a proper prefix of the second or is less at the
+    ///   first byte where they differ.
+    @inline(__always)
+    static func precedes(
+        _ a: UnsafeBufferPointer<UInt8>, from aStart: Int, to aEnd: Int,
+        _ b: UnsafeBufferPointer<UInt8>, from bStart: Int, to bEnd: Int
+    ) -> Bool {
+        let aCount = aEnd &- aStart
+        let bCount = bEnd &- bStart
+        let common = Swift.min(aCount, bCount)
+        var offset = 0
+        while true {
+            let count = Swift.min(common &- offset, 8)
+            // Byte-swapped, the first byte is the most significant.
+            let x = load(a, at: aStart &+ offset, count: count).byteSwapped
+            let y = load(b, at: bStart &+ offset, count: count).byteSwapped
+            if x != y {
+                return x < y
+            }
+            offset &+= 8
+            if offset >= common {
+                return aCount < bCount
+            }
+        }
+    }
 }

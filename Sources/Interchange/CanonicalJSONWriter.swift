@@ -270,3 +270,19 @@ public struct CanonicalJSONWriter: Sendable {
         }
     }
 }
+
+extension CanonicalJSONWriter {
+    /// Appends a finite number in the shortest form that reads back to the same
+    /// `Double` (Swift's own formatting, which JSON accepts: `12.5`, `1e-05`).
+    ///
+    /// For reports, not for records: the record format has no fractional numbers, and
+    /// this form is not RFC 8785's for every value.
+    /// - Parameter value: A finite number; infinities and NaN are written as 0.
+    /// - Complexity: O(1).
+    public mutating func number(_ value: Double) {
+        separate()
+        let text = value.isFinite ? value.description : "0"
+        bytes.append(contentsOf: text.utf8)
+        needsComma = true
+    }
+}

@@ -16,29 +16,54 @@ extension JSONDocument {
             return false
         }
         return bytes.withUnsafeBufferPointer { text in
-            // Frames for open containers; nesting is bounded by the tape's length.
-            withUnsafeTemporaryAllocation(of: Frame.self, capacity: tape.count) { frames in
-                canonicalValue(text: text, frames: frames)
+            tape.withUnsafeBufferPointer { tape in
+                // Frames for open containers: a few on the stack, enough for any text when
+                // that is not enough, since nesting is bounded by the tape's length.
+                let shallow = withUnsafeTemporaryAllocation(
+                    of: Frame.self, capacity: JSONDocument.stackFrameCount
+                ) { frames in
+                    JSONDocument.canonicalValue(text: text, tape: tape, frames: frames)
+                }
+                if let shallow {
+                    return shallow
+                }
+                return withUnsafeTemporaryAllocation(of: Frame.self, capacity: tape.count) {
+                    frames in
+                    JSONDocument.canonicalValue(text: text, tape: tape, frames: frames) ?? false
+                }
             }
         }
     }
 
+    /// How many open containers the canonical check keeps on the stack: 1 KiB of frames.
+    private static let stackFrameCount = 32
+
     /// An open container while checking canonical form.
     private struct Frame {
+        /// The container's tape index.
         var index: Int
+
+        /// How many of its children (keys and values) are still to come.
         var remaining: Int
+
+        /// The tape index of the enclosing object's last key, or -1.
+        var enclosingPreviousKey: Int
+
+        /// Whether the container is an object.
         var isObject: Bool
-        var enclosingPreviousKey: Range<Int>?
     }
 
     /// Checks the whole tape, with an explicit stack of open containers so that depth
     /// costs no recursion.
-    private func canonicalValue(
-        text: UnsafeBufferPointer<UInt8>, frames: UnsafeMutableBufferPointer<Frame>
-    ) -> Bool {
+    ///
+    /// - Returns: Whether the text is canonical, or nil if it nests deeper than `frames`.
+    private static func canonicalValue(
+        text: UnsafeBufferPointer<UInt8>, tape: UnsafeBufferPointer<JSONTapeEntry>,
+        frames: UnsafeMutableBufferPointer<Frame>
+    ) -> Bool? {
         var depth = 0
         var index = 0
-        var previousKey: Range<Int>?
+        var previousKey = -1
         var expectedStart = 0
 
         while true {
@@ -54,11 +79,13 @@ extension JSONDocument {
                 if entry.count == 0 {
                     guard entry.end == entry.start + 2 else { return false }
                 } else {
+                    guard depth < frames.count else { return nil }
+                    let isObject = entry.kind == .object
                     frames[depth] = Frame(
-                        index: index, remaining: entry.count * (entry.kind == .object ? 2 : 1),
-                        isObject: entry.kind == .object, enclosingPreviousKey: previousKey)
+                        index: index, remaining: isObject ? entry.count &* 2 : entry.count,
+                        enclosingPreviousKey: previousKey, isObject: isObject)
                     depth += 1
-                    previousKey = nil
+                    previousKey = -1
                     index += 1
                     expectedStart = entry.start + 1
                     continue
@@ -71,17 +98,13 @@ extension JSONDocument {
             var end = entry.end
             index += 1
             while depth > 0 {
-                let top = frames[depth - 1]
-                let remaining = top.remaining - 1
+                let remaining = frames[depth - 1].remaining - 1
                 if remaining > 0 {
                     frames[depth - 1].remaining = remaining
-                    let childIsKey = top.isObject && remaining % 2 == 0
-                    if top.isObject, !childIsKey {
+                    if frames[depth - 1].isObject && remaining & 1 == 1 {
                         // The entry just finished was a key: check its order.
-                        let key = (tape[index - 1].start + 1)..<(tape[index - 1].end - 1)
-                        if let previous = previousKey,
-                            !keyPrecedes(text, previous, key, tape[index - 1].hasEscapes)
-                        {
+                        let key = index - 1
+                        if previousKey >= 0 && !keyPrecedes(text, tape[previousKey], tape[key]) {
                             return false
                         }
                         previousKey = key
@@ -90,8 +113,8 @@ extension JSONDocument {
                     break
                 }
                 depth -= 1
-                previousKey = top.enclosingPreviousKey
-                let container = tape[top.index]
+                previousKey = frames[depth].enclosingPreviousKey
+                let container = tape[frames[depth].index]
                 guard container.end == end + 1 else { return false }
                 end = container.end
             }
@@ -100,7 +123,7 @@ extension JSONDocument {
     }
 
     /// Whether the escapes in a string's content are exactly those canonical form uses.
-    private func canonicalEscapes(
+    private static func canonicalEscapes(
         _ text: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int
     ) -> Bool {
         var index = start
@@ -138,7 +161,8 @@ extension JSONDocument {
     }
 
     /// Whether a number is an integer in plain canonical decimal.
-    private func canonicalInteger(
+    @inline(__always)
+    private static func canonicalInteger(
         _ text: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int
     ) -> Bool {
         var index = start
@@ -155,17 +179,19 @@ extension JSONDocument {
     }
 
     /// Whether key `a` sorts strictly before key `b`, comparing decoded text.
-    private func keyPrecedes(
-        _ text: UnsafeBufferPointer<UInt8>, _ a: Range<Int>, _ b: Range<Int>, _ escaped: Bool
+    @inline(__always)
+    private static func keyPrecedes(
+        _ text: UnsafeBufferPointer<UInt8>, _ a: JSONTapeEntry, _ b: JSONTapeEntry
     ) -> Bool {
-        if !escaped, !text[a].contains(UInt8(ascii: "\\")) {
-            return text[a].lexicographicallyPrecedes(text[b])
+        if !a.hasEscapes, !b.hasEscapes {
+            return ByteWord.precedes(
+                text, from: a.start + 1, to: a.end - 1, text, from: b.start + 1, to: b.end - 1)
         }
         // Rare: compare by UTF-16 code units, as RFC 8785 orders keys.
         let left = JSONStringDecoder.string(
-            UnsafeBufferPointer(rebasing: text[a]), hasEscapes: true)
+            UnsafeBufferPointer(rebasing: text[(a.start + 1)..<(a.end - 1)]), hasEscapes: true)
         let right = JSONStringDecoder.string(
-            UnsafeBufferPointer(rebasing: text[b]), hasEscapes: true)
+            UnsafeBufferPointer(rebasing: text[(b.start + 1)..<(b.end - 1)]), hasEscapes: true)
         return left.utf16.lexicographicallyPrecedes(right.utf16)
     }
 
@@ -181,16 +207,19 @@ extension JSONDocument {
         guard object.kind == .object else { return nil }
         let wanted = UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
         return bytes.withUnsafeBufferPointer { text in
-            var key = node.index + 1
-            for _ in 0..<object.count {
-                let entry = tape[key]
-                let content = text[(entry.start + 1)..<(entry.end - 1)]
-                if !entry.hasEscapes, content.elementsEqual(wanted) {
-                    return JSONNode(index: key + 1)
+            tape.withUnsafeBufferPointer { tape in
+                var key = node.index + 1
+                for _ in 0..<object.count {
+                    let entry = tape[key]
+                    if entry.end - entry.start == wanted.count + 2, !entry.hasEscapes,
+                        ByteWord.equal(text, entry.start + 1, wanted, 0, count: wanted.count)
+                    {
+                        return JSONNode(index: key + 1)
+                    }
+                    key = tape[key + 1].next
                 }
-                key = tape[key + 1].next
+                return nil
             }
-            return nil
         }
     }
 
@@ -199,23 +228,24 @@ extension JSONDocument {
     public func integer(_ node: JSONNode) -> Int64? {
         let entry = tape[node.index]
         guard entry.kind == .number else { return nil }
-        var value: Int64 = 0
-        var negative = false
-        for (offset, byte) in bytes[
-            (bytes.startIndex + entry.start)..<(bytes.startIndex + entry.end)
-        ]
-        .enumerated() {
-            if offset == 0, byte == UInt8(ascii: "-") {
-                negative = true
-                continue
+        return bytes.withUnsafeBufferPointer { text in
+            var index = entry.start
+            let negative = text[index] == UInt8(ascii: "-")
+            if negative {
+                index += 1
             }
-            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
-            let (times, overflow) = value.multipliedReportingOverflow(by: 10)
-            let (sum, overflow2) = times.addingReportingOverflow(Int64(byte - UInt8(ascii: "0")))
-            guard !overflow, !overflow2 else { return nil }
-            value = sum
+            var value: Int64 = 0
+            while index < entry.end {
+                let digit = text[index] &- UInt8(ascii: "0")
+                guard digit < 10 else { return nil }
+                let (times, overflow) = value.multipliedReportingOverflow(by: 10)
+                let (sum, overflow2) = times.addingReportingOverflow(Int64(digit))
+                guard !overflow, !overflow2 else { return nil }
+                value = sum
+                index += 1
+            }
+            return negative ? -value : value
         }
-        return negative ? -value : value
     }
 
     /// Calls `body` with a string's content bytes exactly as written (escapes and all).

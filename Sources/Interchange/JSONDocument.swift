@@ -29,35 +29,68 @@ public struct JSONDocument: Sendable {
     ///   - bytes: The complete text, UTF-8 encoded.
     ///   - maxDepth: The deepest nesting of objects and arrays allowed; the root container
     ///     is level 1.
-    /// - Throws: `JSONError` at the first rule the text breaks.
+    /// - Throws: `JSONError` at the first rule the text breaks, or if the text is longer
+    ///   than 2 GiB.
     /// - Complexity: O(*n*) in the length of the text, with no recursion.
     public init(parsing bytes: ArraySlice<UInt8>, maxDepth: Int = 32) throws(JSONError) {
         guard !bytes.isEmpty else {
             throw JSONError(offset: 0, message: "empty input")
         }
-        // The parser fills the tape in place and stops when it runs short of room; the
-        // tape is then doubled and parsing resumes.
-        let unused = JSONTapeEntry(
-            start: 0, end: 0, count: 0, next: 0, kind: .null, hasEscapes: false)
-        var tape = [JSONTapeEntry](
-            repeating: unused,
-            count: JSONParser.estimatedTapeSize(forByteCount: bytes.count))
-        var parser = JSONParser(maxDepth: maxDepth)
+        guard bytes.count <= JSONTapeEntry.maxTextLength else {
+            throw JSONError(
+                offset: JSONTapeEntry.maxTextLength,
+                message: "text longer than \(JSONTapeEntry.maxTextLength) bytes")
+        }
+        self.bytes = bytes
+        self.tape = try bytes.withUnsafeBufferPointer { input throws(JSONError) in
+            try withUnsafeTemporaryAllocation(
+                of: JSONParser.KeyMark.self, capacity: JSONParser.keyMarkCapacity
+            ) { keyMarks throws(JSONError) in
+                try JSONDocument.tape(of: input, maxDepth: maxDepth, keyMarks: keyMarks)
+            }
+        }
+    }
+
+    /// Parses a text into a tape.
+    ///
+    /// The parser fills the tape in place and stops when it runs short of room; the tape is
+    /// then doubled, its entries are copied, and parsing resumes.
+    ///
+    /// - Parameters:
+    ///   - input: The complete text.
+    ///   - maxDepth: The deepest nesting allowed.
+    ///   - keyMarks: Scratch memory for the parser.
+    /// - Returns: The tape, with no unfilled entries.
+    /// - Throws: `JSONError` at the first rule the text breaks.
+    private static func tape(
+        of input: UnsafeBufferPointer<UInt8>, maxDepth: Int,
+        keyMarks: UnsafeMutableBufferPointer<JSONParser.KeyMark>
+    ) throws(JSONError) -> [JSONTapeEntry] {
+        var parser = JSONParser(maxDepth: maxDepth, keyMarks: keyMarks)
+        var capacity = JSONParser.estimatedTapeSize(forByteCount: input.count)
+        var tape: [JSONTapeEntry] = []
         while true {
-            let finished = try bytes.withUnsafeBufferPointer { input throws(JSONError) in
-                try tape.withUnsafeMutableBufferPointer { entries throws(JSONError) in
-                    try parser.parse(input, into: entries)
+            var failure: JSONError?
+            var finished = false
+            let filled = tape
+            tape = [JSONTapeEntry](unsafeUninitializedCapacity: capacity) { entries, count in
+                let copied = UnsafeMutableBufferPointer(rebasing: entries[..<filled.count])
+                _ = copied.initialize(fromContentsOf: filled)
+                do throws(JSONError) {
+                    finished = try parser.parse(input, into: entries)
+                } catch {
+                    failure = error
                 }
+                count = parser.tapeCount
+            }
+            if let failure {
+                throw failure
             }
             if finished {
-                break
+                return tape
             }
-            tape.append(contentsOf: repeatElement(unused, count: tape.count))
+            capacity *= 2
         }
-        tape.removeLast(tape.count - parser.tapeCount)
-
-        self.bytes = bytes
-        self.tape = tape
     }
 
     /// Parses a JSON text.

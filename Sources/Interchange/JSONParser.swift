@@ -50,15 +50,52 @@ struct JSONParser {
     /// Keys of large objects, for finding duplicates; empty until an object grows large.
     private var keyTable = JSONKeyTable()
 
+    /// Fingerprints of the keys of the open objects that are still small, innermost last;
+    /// memory the caller owns for the whole parse.
+    private let keyMarks: UnsafeMutableBufferPointer<KeyMark>
+
+    /// How many entries of ``keyMarks`` are in use.
+    private var keyMarkCount = 0
+
+    /// Where the innermost open container's key marks begin in ``keyMarks``.
+    ///
+    /// A small object whose keys have so far come in ascending byte order has no marks:
+    /// each new key is only compared with the one before. Its marks are made the first
+    /// time a key comes out of order.
+    private var openKeyBase = 0
+
+    /// The tape index of the innermost open object's latest key.
+    private var openLastKey = 0
+
     /// Reusable buffers for comparing and hashing keys that contain escapes.
     private var decodedKey = [UInt8]()
     private var otherDecodedKey = [UInt8]()
 
+    /// A key of a small open object, as a word that equal keys share, so that a new key is
+    /// compared in full only with earlier keys that have the same fingerprint.
+    struct KeyMark {
+        /// A digest of the key's decoded text (see ``JSONParser/fingerprint(_:)``).
+        var fingerprint: UInt64
+
+        /// The tape index of the key's string entry.
+        var key: Int
+    }
+
+    /// How many key marks the caller's buffer should hold: enough for a few nested small
+    /// objects, in 1 KiB, which is the most memory a temporary allocation surely finds on
+    /// the stack. Objects opened when fewer than ``linearKeyLimit`` marks are left compare
+    /// keys by walking the tape instead.
+    static let keyMarkCapacity = 64
+
     /// Creates a parser.
     ///
-    /// - Parameter maxDepth: The deepest nesting of objects and arrays allowed.
-    init(maxDepth: Int) {
+    /// - Parameters:
+    ///   - maxDepth: The deepest nesting of objects and arrays allowed.
+    ///   - keyMarks: Scratch memory for key fingerprints, the same on every call to
+    ///     ``parse(_:into:)``; ``keyMarkCapacity`` entries suffice.
+    init(maxDepth: Int, keyMarks: UnsafeMutableBufferPointer<KeyMark>) {
         self.maxDepth = maxDepth
+        self.keyMarks = keyMarks
     }
 
     /// A tape size that fits typical texts of a given length without growing.
@@ -159,11 +196,13 @@ struct JSONParser {
         if openContainer >= 0 {
             tape[openContainer].count = openCount
         }
+        // While the container is open, its entry's end holds where its key marks begin.
         let index = tapeCount
         append(
             JSONTapeEntry(
-                start: position, end: position, count: 0, next: openContainer,
+                start: position, end: keyMarkCount, count: 0, next: openContainer,
                 kind: isObject ? .object : .array, hasEscapes: false))
+        openKeyBase = keyMarkCount
         openContainer = index
         openIsObject = isObject
         openCount = 0
@@ -187,6 +226,7 @@ struct JSONParser {
         depth -= 1
         let index = openContainer
         let parent = tape[index].next
+        keyMarkCount = tape[index].end
         tape[index].end = position + 1
         tape[index].count = openCount
         tape[index].next = tapeCount
@@ -196,6 +236,9 @@ struct JSONParser {
         if parent >= 0 {
             openCount = tape[parent].count
             openIsObject = tape[parent].kind == .object
+            openKeyBase = tape[parent].end
+            // The closed container was the value of its parent's latest key.
+            openLastKey = index - 1
         }
     }
 
@@ -271,7 +314,64 @@ struct JSONParser {
     /// - Throws: `JSONError` naming the duplicate key, at its opening quote.
     /// - Complexity: O(*k*) for an object with *k* earlier keys up to
     ///   ``linearKeyLimit``, amortised O(1) beyond.
+    @inline(__always)
     private mutating func rejectDuplicate(_ key: Int) throws(JSONError) {
+        let earlierKeys = openCount
+        let lastKey = openLastKey
+        openLastKey = key
+        let hasRoomForMarks = openKeyBase + JSONParser.linearKeyLimit <= keyMarks.count
+        guard earlierKeys < JSONParser.linearKeyLimit && hasRoomForMarks else {
+            try rejectDuplicateWithoutMarks(key)
+            return
+        }
+
+        if keyMarkCount == openKeyBase {
+            if earlierKeys == 0 || keyFollows(lastKey, key) {
+                return
+            }
+            // The first key out of order: mark the earlier ones.
+            var earlier = openContainer + 1
+            for _ in 0..<earlierKeys {
+                keyMarks[keyMarkCount] = KeyMark(
+                    fingerprint: keyFingerprint(earlier), key: earlier)
+                keyMarkCount &+= 1
+                earlier = tape[earlier + 1].next
+            }
+        }
+
+        let fingerprint = keyFingerprint(key)
+        var mark = openKeyBase
+        while mark < keyMarkCount {
+            if keyMarks[mark].fingerprint == fingerprint && keysEqual(keyMarks[mark].key, key) {
+                throw duplicate(key)
+            }
+            mark &+= 1
+        }
+        keyMarks[keyMarkCount] = KeyMark(fingerprint: fingerprint, key: key)
+        keyMarkCount &+= 1
+    }
+
+    /// Whether a key is written after another in ascending byte order, so that the two
+    /// differ; false when either has escapes.
+    ///
+    /// - Parameters:
+    ///   - earlier: The tape index of the earlier key.
+    ///   - key: The tape index of the later key.
+    /// - Returns: True if `key`'s bytes sort strictly after `earlier`'s.
+    @inline(__always)
+    private func keyFollows(_ earlier: Int, _ key: Int) -> Bool {
+        let a = tape[earlier]
+        let b = tape[key]
+        guard !a.hasEscapes && !b.hasEscapes else { return false }
+        return ByteWord.precedes(
+            input, from: a.start + 1, to: a.end - 1, input, from: b.start + 1, to: b.end - 1)
+    }
+
+    /// ``rejectDuplicate(_:)`` for an object that is large or has no room for key marks.
+    ///
+    /// - Parameter key: The tape index of the new key.
+    /// - Throws: `JSONError` naming the duplicate key, at its opening quote.
+    private mutating func rejectDuplicateWithoutMarks(_ key: Int) throws(JSONError) {
         let earlierKeys = openCount
         guard earlierKeys > 0 else { return }
 
@@ -340,16 +440,27 @@ struct JSONParser {
         let b = tape[second]
         if !a.hasEscapes && !b.hasEscapes {
             guard a.end - a.start == b.end - b.start else { return false }
-            var offset = 0
-            while offset < a.end - a.start {
-                guard input[a.start + offset] == input[b.start + offset] else { return false }
-                offset += 1
-            }
-            return true
+            return ByteWord.equal(input, a.start, input, b.start, count: a.end - a.start)
         }
         JSONStringDecoder.decode(stringContent(a), into: &decodedKey)
         JSONStringDecoder.decode(stringContent(b), into: &otherDecodedKey)
         return decodedKey == otherDecodedKey
+    }
+
+    /// The fingerprint of a key's decoded text.
+    ///
+    /// - Parameter key: The tape index of the key.
+    /// - Returns: A word that keys with the same decoded text share.
+    @inline(__always)
+    private mutating func keyFingerprint(_ key: Int) -> UInt64 {
+        let entry = tape[key]
+        guard entry.hasEscapes else {
+            return ByteWord.fingerprint(input, from: entry.start + 1, to: entry.end - 1)
+        }
+        JSONStringDecoder.decode(stringContent(entry), into: &decodedKey)
+        return decodedKey.withUnsafeBufferPointer { decoded in
+            ByteWord.fingerprint(decoded, from: 0, to: decoded.count)
+        }
     }
 
     /// The bytes between a string entry's quotes.

@@ -278,9 +278,39 @@ struct JSONDuplicateKeyTests {
         Rejection(#"{"a":{"b":1,"b":2}}"#, at: 12, #"duplicate key "b""#),
         Rejection(#"{"a":{"b":{}},"a":2}"#, at: 14, #"duplicate key "a""#),
         Rejection(#"[{"x":1},{"y":1,"y":2}]"#, at: 16, #"duplicate key "y""#),
+        Rejection(#"{"a":1,"b":2,"c":3,"a":4}"#, at: 19, #"duplicate key "a""#),
+        Rejection(#"{"c":1,"b":2,"a":3,"b":4}"#, at: 19, #"duplicate key "b""#),
+        Rejection(
+            #"{"recordedAt":1,"recordedBy":2,"recordedAt":3}"#, at: 31,
+            #"duplicate key "recordedAt""#),
+        Rejection(#"{"a":1,"b\u0061":2,"ba":3}"#, at: 19, #"duplicate key "ba""#),
+        Rejection(#"{"ab":1,"a":2,"ab":3}"#, at: 14, #"duplicate key "ab""#),
     ])
     func repeatedKeyInOneObjectIsRejectedAtTheRepeat(_ example: Rejection) {
         #expect(rejection(example.bytes) == example.expected)
+    }
+
+    @Test func repeatedKeyIsRejectedAtEveryNestingDepth() {
+        for depth in 1...12 {
+            // Keys out of order make the parser remember each level's keys.
+            let level = #"{"h":0,"g":0,"f":0,"e":0,"d":0,"c":0,"k":"#
+            let open = String(repeating: level, count: depth - 1)
+            let close = String(repeating: "}", count: depth - 1)
+            let prefix = open + #"{"z":1,"y":2,"#
+            let text = prefix + #""z":3}"# + close
+
+            let expected = JSONError(offset: prefix.utf8.count, message: #"duplicate key "z""#)
+            #expect(rejection(text) == expected, "depth \(depth)")
+        }
+    }
+
+    @Test func distinctKeysAreAcceptedAtEveryNestingDepth() throws {
+        let inner = #"{"b":1,"a":2,"ab":3,"ba":4}"#
+        let level = #"{"h":0,"g":0,"f":0,"e":0,"d":0,"c":0,"k":"#
+        let text = String(repeating: level, count: 12) + inner + String(repeating: "}", count: 12)
+        let document = try JSONDocument(parsing: utf8(text))
+
+        #expect(document.count(document.root) == 7)
     }
 
     @Test func equalKeysInDifferentObjectsAreAllowed() throws {

@@ -33,6 +33,7 @@ struct BinaryWriter {
     }
 
     mutating func time(_ value: Timestamp) {
+        signed(value.nanoseconds)
         string(value.text)
     }
 
@@ -86,8 +87,8 @@ struct BinaryReader {
     }
 
     mutating func time() -> Timestamp? {
-        guard let text = string() else { return nil }
-        return try? Timestamp(parsing: text)
+        guard let nanoseconds = signed(), let text = string() else { return nil }
+        return Timestamp(trustedNanoseconds: nanoseconds, text: text)
     }
 
     mutating func optionalTime() -> Timestamp?? {
