@@ -179,6 +179,88 @@ def parse_head(text):
     return position, digest
 
 
+# --- RFC 6962 Merkle proofs (`incidents prove`), checked as RFC 9162 section 2.1 says.
+
+def leaf_hash(record_bytes):
+    return hashlib.sha256(b"\x00" + record_bytes).digest()
+
+
+def node_hash(left, right):
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def root_from_inclusion(index, size, leaf, proof):
+    """The root that an inclusion proof of leaf `index` in a tree of `size` implies."""
+    if index >= size:
+        raise ValueError("the leaf index is outside the tree")
+    fn, sn, r = index, size - 1, leaf
+    for sibling in proof:
+        if sn == 0:
+            raise ValueError("the proof is longer than the tree is deep")
+        if fn & 1 or fn == sn:
+            r = node_hash(sibling, r)
+            while not fn & 1 and fn != 0:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            r = node_hash(r, sibling)
+        fn, sn = fn >> 1, sn >> 1
+    if sn != 0:
+        raise ValueError("the proof is shorter than the tree is deep")
+    return r
+
+
+def roots_from_consistency(old_size, new_size, old_root, proof):
+    """The (old, new) roots a consistency proof implies; old_root seeds a power of two."""
+    if old_size == new_size:
+        if proof:
+            raise ValueError("a proof between equal sizes must be empty")
+        return old_root, old_root
+    if not 0 < old_size < new_size or not proof:
+        raise ValueError("sizes out of order, or an empty proof")
+    path = list(proof)
+    if old_size & (old_size - 1) == 0:
+        path.insert(0, old_root)
+    fn, sn = old_size - 1, new_size - 1
+    while fn & 1:
+        fn, sn = fn >> 1, sn >> 1
+    fr = sr = path[0]
+    for c in path[1:]:
+        if sn == 0:
+            raise ValueError("the proof is longer than the tree is deep")
+        if fn & 1 or fn == sn:
+            fr, sr = node_hash(c, fr), node_hash(c, sr)
+            while not fn & 1 and fn != 0:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            sr = node_hash(sr, c)
+        fn, sn = fn >> 1, sn >> 1
+    if sn != 0:
+        raise ValueError("the proof is shorter than the tree is deep")
+    return fr, sr
+
+
+def check_proof(document):
+    """Checks one proof printed by `incidents prove`; returns a line saying what holds."""
+    proof = [bytes.fromhex(h) for h in document["proof"]]
+    if document["type"] == "inclusion":
+        record = document["record"].encode("utf-8")
+        parse_record(record)  # the record itself must be a canonical record
+        position, size = document["position"], document["treeSize"]
+        root = root_from_inclusion(position - 1, size, leaf_hash(record), proof)
+        if root.hex() != document["root"]:
+            raise ValueError("the proof does not lead to the stated root")
+        return f"ok: record {position} is in the tree of {size} records with root {root.hex()}"
+    if document["type"] == "consistency":
+        old_root, new_root = bytes.fromhex(document["oldRoot"]), bytes.fromhex(document["newRoot"])
+        got_old, got_new = roots_from_consistency(
+            document["oldSize"], document["newSize"], old_root, proof)
+        if got_old != old_root or got_new != new_root:
+            raise ValueError("the proof does not lead to the stated roots")
+        return (f"ok: the tree of {document['newSize']} records extends the tree of "
+                f"{document['oldSize']} records")
+    raise ValueError(f"unknown proof type {document['type']!r}")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(
         description="Check an exported Incident Ledger log (the lines of "
@@ -193,7 +275,22 @@ def main(argv=None):
                              "record at POSITION must hash to HASH")
     parser.add_argument("--json", action="store_true",
                         help="print the result as JSON (verify.schema.json)")
+    parser.add_argument("--proof", action="store_true",
+                        help="FILE is a proof from `incidents prove` (inclusion or "
+                             "consistency) to check instead of a log")
     args = parser.parse_args(argv)
+    if args.proof:
+        try:
+            with (sys.stdin.buffer if args.file == "-" else open(args.file, "rb")) as file:
+                document = json.loads(file.read(), object_pairs_hook=_reject_duplicate_keys)
+            print(check_proof(document))
+            return 0
+        except OSError as error:
+            print(f"ledger-check: cannot read {args.file}: {error.strerror}", file=sys.stderr)
+            return 2
+        except (ValueError, KeyError, TypeError, BadRecord) as error:
+            print(f"{args.file}: proof rejected: {error}", file=sys.stderr)
+            return 1
     try:
         noted_head = parse_head(args.head) if args.head else None
     except ValueError as error:

@@ -110,3 +110,36 @@ extension Ledger {
         }
     }
 }
+
+extension Ledger {
+    /// The position of a record named by its event id or by its position.
+    /// - Throws: `LedgerError.missing`-like `.invalidInput` when there is no such record.
+    /// - Complexity: O(log n).
+    public func position(ofRecord name: String) throws(LedgerError) -> UInt64 {
+        if let position = UInt64(name) {
+            guard position >= 1, position <= (try head()).position else {
+                throw LedgerError.invalidInput([EventError("no record at position \(name)")])
+            }
+            return position
+        }
+        guard let id = EventID(name) else {
+            throw LedgerError.invalidInput([
+                EventError("'\(name)' is neither a position nor an event id")
+            ])
+        }
+        let found: UInt64?
+        do {
+            found = try environment.read { txn in
+                try txn.value(in: eventIDs, forKey: id.bytes).flatMap { bytes in
+                    bytes.withUnsafeBytes { bigEndianValue($0) }
+                }
+            }
+        } catch {
+            throw Ledger.wrap(error)
+        }
+        guard let found else {
+            throw LedgerError.invalidInput([EventError("no event \(id) in the ledger")])
+        }
+        return found
+    }
+}

@@ -47,6 +47,9 @@ public final class Ledger {
     /// Incident ids by status (`open\0INC-7`), so that a status is listed without
     /// reading every incident.
     let incidentsByStatus: Database
+    /// The RFC 6962 tree over the records, as the hashes of its complete subtrees,
+    /// keyed by level (1 byte) and index (8 bytes, big-endian).
+    let merkle: Database
     let meta: Database
     let hasher: SHA256Hasher
     /// Microseconds since the epoch, now: the ledger's clock (replaceable in tests).
@@ -81,8 +84,9 @@ public final class Ledger {
                 create: writable)
             incidents = try environment.openDatabase("incidents", create: writable)
             meta = try environment.openDatabase("meta", create: writable)
-            incidentsByStatus = try Ledger.openStatusIndex(
-                environment, writable: writable, path: path)
+            incidentsByStatus = try Ledger.openDerived(
+                "incidents-by-status", environment, writable: writable, path: path)
+            merkle = try Ledger.openDerived("merkle", environment, writable: writable, path: path)
             hasher = try SHA256Hasher()
         } catch let error as StorageError {
             throw Ledger.classify(error, path: path)
@@ -95,12 +99,13 @@ public final class Ledger {
         try upgradeProjectionsIfNeeded()
     }
 
-    /// Opens the status index, which ledgers written by older programs lack.
-    private static func openStatusIndex(
-        _ environment: Environment, writable: Bool, path: String
+    /// Opens a database derived from the log, which ledgers written by older programs
+    /// may lack (a writable open makes it, and the upgrade fills it).
+    private static func openDerived(
+        _ name: String, _ environment: Environment, writable: Bool, path: String
     ) throws -> Database {
         do {
-            return try environment.openDatabase("incidents-by-status", create: writable)
+            return try environment.openDatabase(name, create: writable)
         } catch {
             guard error.code == StorageError.notFound else { throw error }
             throw LedgerError.unsupportedFormat(

@@ -1,4 +1,5 @@
 import Interchange
+import LedgerCrypto
 import LedgerStorage
 
 /// What a rebuild did, or what a check found.
@@ -10,6 +11,8 @@ public struct RebuildReport: Sendable {
     /// With `check`: incidents whose kept state differs from the rebuilt one, or that
     /// are kept but not rebuilt, or rebuilt but not kept; sorted.
     public var differing: [String] = []
+    /// With `check`: whether the kept Merkle tree has the root the records give.
+    public var treeIntact = true
 }
 
 /// A moment of the ledger to answer "as of": a position, or a recorded time.
@@ -27,7 +30,7 @@ extension Ledger {
     /// The shape of the kept projections (the state layout and the indexes beside
     /// it), as stored in the ledger's meta; a change rebuilds them.
     static var projectionVersion: [UInt8] {
-        Array("\(IncidentState.layoutVersion).2".utf8)
+        Array("\(IncidentState.layoutVersion).3".utf8)
     }
 
     /// Keeps incidents' new states, and their entries in the status index, in the
@@ -137,6 +140,8 @@ extension Ledger {
                     let (projector, records) = try fold(in: txn, through: nil, progress: progress)
                     var report = RebuildReport(records: records, incidents: projector.states.count)
                     report.differing = try differences(projector.states, in: txn)
+                    report.treeIntact = try treeMatches(
+                        try leafHashes(in: txn, through: records), in: txn)
                     return report
                 }
             }
@@ -146,6 +151,8 @@ extension Ledger {
                 try txn.removeAll(in: incidentsByStatus)
                 let states = projector.states.keys.sorted().compactMap { projector.states[$0] }
                 try keep(states.map { (nil, $0) }, in: txn)
+                try txn.removeAll(in: merkle)
+                try extendTree(with: try leafHashes(in: txn, through: records), from: 0, in: txn)
                 try txn.put(Ledger.projectionVersion, forKey: Ledger.projectionVersionKey, in: meta)
                 try txn.put(
                     bigEndianBytes(records), forKey: Ledger.projectedThroughKey, in: meta)
@@ -258,6 +265,36 @@ extension Ledger {
         }
         progress?(folded, end)
         return (projector, folded)
+    }
+
+    /// The RFC 6962 leaf hash of every record through `end`, in order.
+    private func leafHashes(
+        in txn: some ReadableTransaction, through end: UInt64
+    ) throws -> [SHA256Digest] {
+        var leaves: [SHA256Digest] = []
+        leaves.reserveCapacity(Int(end))
+        try scan(in: txn, through: end) { _, bytes in
+            leaves.append(MerkleTree<KeptSubtrees<ReadTransaction>>.leafHash(bytes, hasher: hasher))
+        }
+        return leaves
+    }
+
+    /// Whether the kept tree's root equals the root of `leaves`, recomputed here.
+    private func treeMatches(
+        _ leaves: [SHA256Digest], in txn: some ReadableTransaction
+    ) throws -> Bool {
+        guard !leaves.isEmpty else { return true }
+        // The root of n leaves: fold complete subtrees from the right as RFC 6962 splits.
+        func root(_ nodes: ArraySlice<SHA256Digest>) -> SHA256Digest {
+            if nodes.count == 1, let only = nodes.first { return only }
+            let split = Int(largestPowerOfTwo(below: UInt64(nodes.count)))
+            let start = nodes.startIndex
+            return MerkleTree<KeptSubtrees<ReadTransaction>>.nodeHash(
+                root(nodes[start..<start + split]), root(nodes[(start + split)...]), hasher: hasher)
+        }
+        let expected = root(leaves[...])
+        let tree = MerkleTree(hashes: KeptSubtrees(txn: txn, database: merkle), hasher: hasher)
+        return (try? tree.root(size: UInt64(leaves.count))) == expected
     }
 
     private func scan(

@@ -34,6 +34,7 @@ extension Command {
             }
             writer.field("incidents", report.incidents)
             writer.field("records", Int(report.records))
+            if check { writer.field("treeIntact", report.treeIntact) }
             writer.endObject()
             context.out.write(bytes: writer.bytes)
             context.out.line()
@@ -41,8 +42,12 @@ extension Command {
             for incident in report.differing {
                 context.out.line("differs: \(incident)")
             }
+            if !report.treeIntact {
+                context.out.line(
+                    context.terminal.red("the kept Merkle tree's root differs from the records'"))
+            }
             let verdict =
-                report.differing.isEmpty
+                report.differing.isEmpty && report.treeIntact
                 ? context.terminal.green("ok") + ": the kept projections equal the rebuilt ones"
                 : context.terminal.red("\(report.differing.count) incidents differ")
             context.out.line(
@@ -51,6 +56,6 @@ extension Command {
             context.out.line(
                 "rebuilt \(report.incidents) incidents from \(report.records) records")
         }
-        return report.differing.isEmpty ? .success : .checkFailed
+        return report.differing.isEmpty && report.treeIntact ? .success : .checkFailed
     }
 }
