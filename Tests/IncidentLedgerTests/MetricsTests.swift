@@ -109,7 +109,7 @@ struct MetricsTests {
     @Test("no incidents give empty figures, not errors")
     func noIncidents() {
         let report = MetricReport(
-            metric: .ttr, states: [], start: .detection, groupBy: .month, now: 0)
+            metric: .ttr, states: [IncidentFacts](), start: .detection, groupBy: .month, now: 0)
         #expect(report.overall.count == 0)
         #expect(report.groups.isEmpty)
     }
@@ -164,5 +164,23 @@ struct MetricsTests {
             try test.ledger.states(asOf: nil), by: .processAndCategory,
             windowSeconds: 30 * 86_400, threshold: 3)
         #expect(byCategory.map { $0.key } == ["p/-", "q/-"])
+    }
+}
+
+@Suite("The kept incident facts")
+struct IncidentFactsTests {
+    @Test("kept facts equal the facts of the kept states, and give the same metrics")
+    func factsMatchStates() throws {
+        let test = try MetricsTests.ledger()
+        let states = try test.ledger.states(asOf: nil).sorted { $0.incident < $1.incident }
+        let facts = try test.ledger.facts(asOf: nil).sorted { $0.incident < $1.incident }
+        #expect(facts == states.map { IncidentFacts($0) })
+        let fromStates = MetricReport(
+            metric: .ttr, states: states, start: .impact, groupBy: .severity, now: 0)
+        let fromFacts = MetricReport(
+            metric: .ttr, states: facts, start: .impact, groupBy: .severity, now: 0)
+        #expect(fromStates.overall == fromFacts.overall)
+        #expect(fromStates.groups == fromFacts.groups)
+        #expect(fromStates.fellBack == fromFacts.fellBack)
     }
 }

@@ -50,6 +50,8 @@ public final class Ledger {
     /// The RFC 6962 tree over the records, as the hashes of its complete subtrees,
     /// keyed by level (1 byte) and index (8 bytes, big-endian).
     let merkle: Database
+    /// The facts of every incident (`IncidentFacts`), small enough to read them all.
+    let incidentFacts: Database
     let meta: Database
     let hasher: SHA256Hasher
     /// Microseconds since the epoch, now: the ledger's clock (replaceable in tests).
@@ -87,6 +89,8 @@ public final class Ledger {
             incidentsByStatus = try Ledger.openDerived(
                 "incidents-by-status", environment, writable: writable, path: path)
             merkle = try Ledger.openDerived("merkle", environment, writable: writable, path: path)
+            incidentFacts = try Ledger.openDerived(
+                "incident-facts", environment, writable: writable, path: path)
             hasher = try SHA256Hasher()
         } catch let error as StorageError {
             throw Ledger.classify(error, path: path)

@@ -26,17 +26,18 @@ public enum GroupKey: String, CaseIterable, Sendable {
     public var isPeriod: Bool { self == .week || self == .month || self == .quarter }
 
     /// The group an incident belongs to; `-` when it lacks the fact.
-    public func value(of state: IncidentState) -> String {
+    public func value(of state: some IncidentFactsView) -> String {
+        let detected = { Timestamp(trustedNanoseconds: state.detectedNanoseconds, text: "") }
         switch self {
-        case .process: state.process
-        case .severity: state.severity.rawValue
-        case .team: state.team ?? "-"
-        case .owner: state.owner ?? "-"
-        case .scope: state.scope ?? "-"
-        case .source: state.source ?? "-"
-        case .week: state.detectedAt.isoWeekKey
-        case .month: state.detectedAt.monthKey
-        case .quarter: state.detectedAt.quarterKey
+        case .process: return state.process
+        case .severity: return state.severity.rawValue
+        case .team: return state.team ?? "-"
+        case .owner: return state.owner ?? "-"
+        case .scope: return state.scope ?? "-"
+        case .source: return state.source ?? "-"
+        case .week: return detected().isoWeekKey
+        case .month: return detected().monthKey
+        case .quarter: return detected().quarterKey
         }
     }
 }
@@ -91,34 +92,39 @@ public struct MetricReport: Sendable {
     ///   - now: The moment open incidents are aged to, in nanoseconds since the epoch.
     /// - Complexity: O(n log n), plus the bootstrap for periods.
     public init(
-        metric: DurationMetric, states: [IncidentState], start: DurationStart,
+        metric: DurationMetric, states: [some IncidentFactsView], start: DurationStart,
         firstResolution: Bool = false, groupBy: GroupKey?, now: Int64
     ) {
         self.metric = metric
         self.start = start
         self.firstResolution = firstResolution
-        var measured: [(state: IncidentState, seconds: Double)] = []
+        // Only the group key and the duration are kept: a state is large to copy.
+        var measured: [(key: String, seconds: Double)] = []
+        measured.reserveCapacity(states.count)
         var fellBack = 0
         var unmeasured = 0
         var ages: [Double] = []
         for state in states {
-            let origin: Timestamp
-            if start == .impact, let impact = state.impactStartedAt {
+            let origin: Int64
+            if start == .impact, let impact = state.impactNanoseconds {
                 origin = impact
             } else {
-                origin = state.detectedAt
+                origin = state.detectedNanoseconds
                 if start == .impact { fellBack += 1 }
             }
             guard let end = IncidentMetrics.end(of: metric, state, firstResolution: firstResolution)
             else {
                 unmeasured += 1
                 if metric == .ttr, state.status == .open {
-                    ages.append(IncidentMetrics.seconds(from: origin.nanoseconds, to: now))
+                    ages.append(IncidentMetrics.seconds(from: origin, to: now))
                 }
                 continue
             }
             measured.append(
-                (state, IncidentMetrics.seconds(from: origin.nanoseconds, to: end.nanoseconds)))
+                (
+                    groupBy?.value(of: state) ?? "",
+                    IncidentMetrics.seconds(from: origin, to: end)
+                ))
         }
         self.fellBack = fellBack
         self.unmeasured = unmeasured
@@ -130,8 +136,8 @@ public struct MetricReport: Sendable {
             return
         }
         var byKey: [String: [Double]] = [:]
-        for (state, seconds) in measured {
-            byKey[groupBy.value(of: state), default: []].append(seconds)
+        for (key, seconds) in measured {
+            byKey[key, default: []].append(seconds)
         }
         groups = byKey.keys.sorted().map { key in
             let values = byKey[key] ?? []
@@ -145,16 +151,16 @@ public struct MetricReport: Sendable {
 
 /// How each metric is read off an incident's state.
 public enum IncidentMetrics {
-    /// The time a metric ends at, or nil when the incident has not reached it.
+    /// The instant a metric ends at, or nil when the incident has not reached it.
     public static func end(
-        of metric: DurationMetric, _ state: IncidentState, firstResolution: Bool
-    ) -> Timestamp? {
+        of metric: DurationMetric, _ state: some IncidentFactsView, firstResolution: Bool
+    ) -> Int64? {
         switch metric {
-        case .tta: return state.firstAcknowledgedAt
-        case .ttm: return state.firstMitigatedAt
+        case .tta: return state.acknowledgedNanoseconds
+        case .ttm: return state.mitigatedNanoseconds
         case .ttr:
-            if firstResolution { return state.firstResolvedAt }
-            return state.status == .open ? nil : state.resolvedAt
+            if firstResolution { return state.firstResolvedNanoseconds }
+            return state.status == .open ? nil : state.resolvedNanoseconds
         }
     }
 

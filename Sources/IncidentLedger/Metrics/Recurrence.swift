@@ -8,7 +8,7 @@ public enum RecurrenceKey: String, CaseIterable, Sendable {
     case processAndCategory = "process,category"
 
     /// The key of one incident.
-    public func value(of state: IncidentState) -> String {
+    public func value(of state: some IncidentFactsView) -> String {
         switch self {
         case .process: state.process
         case .processAndCategory: state.process + "/" + (state.rootCauseCategory ?? "-")
@@ -46,22 +46,25 @@ public enum Recurrence {
     ///   - threshold: How many incidents in one window flag a key.
     /// - Complexity: O(n log n): two pointers over each key's sorted detections.
     public static func findings(
-        _ states: [IncidentState], by key: RecurrenceKey, windowSeconds: Int64, threshold: Int
+        _ states: [some IncidentFactsView], by key: RecurrenceKey, windowSeconds: Int64,
+        threshold: Int
     ) -> [RecurrenceFinding] {
-        var byKey: [String: [IncidentState]] = [:]
-        for state in states { byKey[key.value(of: state), default: []].append(state) }
+        // Only what a window needs: the detection instant and the incident's id.
+        var byKey: [String: [(detected: Int64, incident: String)]] = [:]
+        for state in states {
+            byKey[key.value(of: state), default: []].append(
+                (state.detectedNanoseconds, state.incident))
+        }
         let window = windowSeconds * 1_000_000_000
         var findings: [RecurrenceFinding] = []
         for (name, group) in byKey {
             let sorted = group.sorted {
-                ($0.detectedAt.nanoseconds, $0.incident) < ($1.detectedAt.nanoseconds, $1.incident)
+                ($0.detected, $0.incident) < ($1.detected, $1.incident)
             }
             var best = (start: 0, end: 0)
             var first = 0
             for last in sorted.indices {
-                while sorted[last].detectedAt.nanoseconds - sorted[first].detectedAt.nanoseconds
-                    > window
-                {
+                while sorted[last].detected - sorted[first].detected > window {
                     first += 1
                 }
                 if last - first > best.end - best.start { best = (first, last) }
@@ -70,8 +73,10 @@ public enum Recurrence {
             findings.append(
                 RecurrenceFinding(
                     key: name, maxInWindow: worst.count, total: sorted.count,
-                    flagged: worst.count >= threshold, from: sorted[best.start].detectedAt,
-                    to: sorted[best.end].detectedAt, incidents: worst.map(\.incident)))
+                    flagged: worst.count >= threshold,
+                    from: utcTimestamp(sorted[best.start].detected),
+                    to: utcTimestamp(sorted[best.end].detected),
+                    incidents: worst.map(\.incident)))
         }
         return findings.sorted {
             ($0.flagged ? 0 : 1, -$0.maxInWindow, $0.key) < (
@@ -79,4 +84,12 @@ public enum Recurrence {
             )
         }
     }
+}
+
+/// An instant as UTC text with as many fraction digits as it needs (0, 3, 6 or 9).
+func utcTimestamp(_ nanoseconds: Int64) -> Timestamp {
+    let digits =
+        nanoseconds % 1_000_000_000 == 0
+        ? 0 : nanoseconds % 1_000_000 == 0 ? 3 : nanoseconds % 1000 == 0 ? 6 : 9
+    return Timestamp(utcNanoseconds: nanoseconds, fractionDigits: digits)
 }

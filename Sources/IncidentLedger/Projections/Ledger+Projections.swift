@@ -30,7 +30,7 @@ extension Ledger {
     /// The shape of the kept projections (the state layout and the indexes beside
     /// it), as stored in the ledger's meta; a change rebuilds them.
     static var projectionVersion: [UInt8] {
-        Array("\(IncidentState.layoutVersion).3".utf8)
+        Array("\(IncidentState.layoutVersion).4".utf8)
     }
 
     /// Keeps incidents' new states, and their entries in the status index, in the
@@ -45,6 +45,7 @@ extension Ledger {
         for (before, state) in changes {
             let key = Array(state.incident.utf8)
             try txn.put(state.encoded(), forKey: key, in: incidents)
+            try txn.put(IncidentFacts(state).encoded(), forKey: key, in: incidentFacts)
             guard before != state.status else { continue }
             if let before {
                 try txn.delete(Ledger.statusKey(before, key), in: incidentsByStatus)
@@ -149,6 +150,7 @@ extension Ledger {
                 let (projector, records) = try fold(in: txn, through: nil, progress: progress)
                 try txn.removeAll(in: incidents)
                 try txn.removeAll(in: incidentsByStatus)
+                try txn.removeAll(in: incidentFacts)
                 let states = projector.states.keys.sorted().compactMap { projector.states[$0] }
                 try keep(states.map { (nil, $0) }, in: txn)
                 try txn.removeAll(in: merkle)
@@ -322,8 +324,10 @@ extension Ledger {
     }
 
     func keptStates(in txn: some ReadableTransaction) throws -> [IncidentState] {
-        try txn.withCursor(incidents) { cursor in
+        let count = try txn.count(incidents)
+        return try txn.withCursor(incidents) { cursor in
             var states: [IncidentState] = []
+            states.reserveCapacity(count)
             var entry = try cursor.first()
             while let current = entry {
                 guard let state = IncidentState(encoded: current.value) else {
@@ -375,6 +379,60 @@ extension Ledger {
             return try environment.read { txn in
                 let position = try self.position(of: moment, in: txn)
                 return position == 0 ? nil : try record(at: position, in: txn).recordedAt
+            }
+        } catch {
+            throw Ledger.wrap(error)
+        }
+    }
+}
+
+extension Ledger {
+    /// Every incident's facts as they stood at `moment` (now when nil): read from
+    /// the kept facts now, folded from the records up to the moment otherwise.
+    /// - Complexity: O(k) small reads now; O(n) in the records for a past moment.
+    public func facts(asOf moment: AsOf?) throws(LedgerError) -> [IncidentFacts] {
+        if let moment {
+            return try states(asOf: moment).map { IncidentFacts($0) }
+        }
+        do {
+            return try environment.read { txn in
+                let count = try txn.count(incidentFacts)
+                return try txn.withCursor(incidentFacts) { cursor in
+                    var facts: [IncidentFacts] = []
+                    facts.reserveCapacity(count)
+                    var entry = try cursor.first()
+                    while let current = entry {
+                        let incident = String(decoding: current.key, as: UTF8.self)
+                        guard let fact = IncidentFacts(incident: incident, encoded: current.value)
+                        else {
+                            throw LedgerError.corrupt(
+                                position: 0,
+                                reason: "the kept facts of \(incident) cannot be read; run "
+                                    + "'incidents rebuild'")
+                        }
+                        facts.append(fact)
+                        entry = try cursor.next()
+                    }
+                    return facts
+                }
+            }
+        } catch {
+            throw Ledger.wrap(error)
+        }
+    }
+
+    /// The kept states of the named incidents, in the order named (missing ones left out).
+    /// - Complexity: O(k log n).
+    public func states(of names: [String]) throws(LedgerError) -> [IncidentState] {
+        do {
+            return try environment.read { txn in
+                try names.compactMap { name in
+                    try Array(name.utf8).withUnsafeBytes { key in
+                        try txn.withValue(in: incidents, forKey: key) { value in
+                            value.flatMap { IncidentState(encoded: $0) }
+                        }
+                    }
+                }
             }
         } catch {
             throw Ledger.wrap(error)

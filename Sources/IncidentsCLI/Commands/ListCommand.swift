@@ -51,11 +51,23 @@ extension Command {
         }
         let moment = try AsOfOption.parse(arguments)
         let ledger = try context.openLedger(.readOnly)
-        let statuses = Set(filter.statuses.compactMap(IncidentStatus.init(rawValue:)))
-        var states = try ledger.states(asOf: moment, statuses: statuses).filter(filter.matches)
-        sort(&states, by: arguments.value("sort") ?? "detected")
-        if arguments.flag("reverse") { states.reverse() }
-        let shown = states.prefix(limit)
+        let order = arguments.value("sort") ?? "detected"
+        let reverse = arguments.flag("reverse")
+        let states: [IncidentState]
+        let total: Int
+        if let moment {
+            let selected = try ledger.states(asOf: moment).filter(filter.matches)
+            total = selected.count
+            states = Array(sorted(selected, by: order, reverse: reverse).prefix(limit))
+        } else {
+            // Select, sort and cut on the small kept facts; read full states only for
+            // the incidents shown.
+            let selected = try ledger.facts(asOf: nil).filter(filter.matches)
+            total = selected.count
+            let shown = sorted(selected, by: order, reverse: reverse).prefix(limit)
+            states = try ledger.states(of: shown.map(\.incident))
+        }
+        let shown = states[...]
 
         if arguments.flag("json") {
             var writer = CanonicalJSONWriter(reservingCapacity: 1 << 16)
@@ -74,32 +86,30 @@ extension Command {
             ])
         }
         context.out.line(table.render(styleHeader: context.terminal.bold))
-        if shown.count < states.count {
-            context.err.line("(\(states.count - shown.count) more; raise --limit to see them)")
+        if shown.count < total {
+            context.err.line("(\(total - shown.count) more; raise --limit to see them)")
         }
         return .success
     }
 
-    private static func sort(_ states: inout [IncidentState], by key: String) {
-        switch key {
-        case "incident": states.sort { $0.incident < $1.incident }
-        case "severity":
-            states.sort {
-                ($0.severity, $0.detectedAt, $0.incident) < (
-                    $1.severity, $1.detectedAt, $1.incident
-                )
+    /// Incidents in the order asked for, ties broken by detection time and id.
+    private static func sorted<Incident: IncidentFactsView>(
+        _ incidents: [Incident], by key: String, reverse: Bool
+    ) -> [Incident] {
+        func primary(_ incident: Incident) -> String {
+            switch key {
+            case "incident": incident.incident
+            case "severity": incident.severity.rawValue
+            case "process": incident.process
+            case "status": incident.status.rawValue
+            default: ""
             }
-        case "process":
-            states.sort {
-                ($0.process, $0.detectedAt, $0.incident) < ($1.process, $1.detectedAt, $1.incident)
-            }
-        case "status":
-            states.sort {
-                ($0.status.rawValue, $0.detectedAt, $0.incident)
-                    < ($1.status.rawValue, $1.detectedAt, $1.incident)
-            }
-        default: states.sort { ($0.detectedAt, $0.incident) < ($1.detectedAt, $1.incident) }
         }
+        let ordered = incidents.sorted {
+            (primary($0), $0.detectedNanoseconds, $0.incident)
+                < (primary($1), $1.detectedNanoseconds, $1.incident)
+        }
+        return reverse ? ordered.reversed() : ordered
     }
 }
 
@@ -133,7 +143,7 @@ struct IncidentFilter {
         }
     }
 
-    func matches(_ state: IncidentState) -> Bool {
+    func matches(_ state: some IncidentFactsView) -> Bool {
         if !statuses.isEmpty, !statuses.contains(state.status.rawValue) { return false }
         if !processes.isEmpty, !processes.contains(state.process) { return false }
         if !severities.isEmpty, !severities.contains(state.severity.rawValue) { return false }
@@ -142,8 +152,9 @@ struct IncidentFilter {
         if let scope, state.scope != scope { return false }
         if customerFacing, !state.customerFacing { return false }
         if regulatory, !state.regulatory { return false }
-        if let detectedSince, state.detectedAt < detectedSince { return false }
-        if let detectedUntil, state.detectedAt >= detectedUntil { return false }
+        let detected = state.detectedNanoseconds
+        if let detectedSince, detected < detectedSince.nanoseconds { return false }
+        if let detectedUntil, detected >= detectedUntil.nanoseconds { return false }
         return true
     }
 }

@@ -41,7 +41,7 @@ extension Command {
         let moment = try AsOfOption.parse(arguments)
         let ledger = try context.openLedger(.readOnly)
         var findings = Recurrence.findings(
-            try ledger.states(asOf: moment), by: key, windowSeconds: window, threshold: threshold)
+            try ledger.facts(asOf: moment), by: key, windowSeconds: window, threshold: threshold)
         if arguments.flag("flagged") { findings = findings.filter(\.flagged) }
 
         if arguments.flag("json") {

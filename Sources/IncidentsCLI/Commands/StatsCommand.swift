@@ -77,8 +77,7 @@ extension Command {
         let moment = try AsOfOption.parse(arguments)
 
         let ledger = try context.openLedger(.readOnly)
-        let statuses = Set(filter.statuses.compactMap(IncidentStatus.init(rawValue:)))
-        let states = try ledger.states(asOf: moment, statuses: statuses).filter(filter.matches)
+        let states = try ledger.facts(asOf: moment).filter(filter.matches)
         let now =
             try moment.flatMap { try ledger.recordedTime(asOf: $0) }?.nanoseconds
             ?? Ledger.now()
