@@ -18,8 +18,18 @@ public struct SHA256Digest: Hashable, Sendable, CustomStringConvertible {
         guard bytes.count == 32 else { return nil }
         var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         withUnsafeMutableBytes(of: &words) { raw in
-            for (index, byte) in bytes.enumerated() { raw[index] = byte }
+            for (index, byte) in zip(0..<32, bytes) { raw[index] = byte }
         }
+        self.words = words
+    }
+
+    /// Creates a digest from exactly 32 bytes in memory, copying them at once.
+    /// - Parameter raw: The digest's bytes; any other length gives nil.
+    /// - Complexity: O(1).
+    public init?(raw: UnsafeRawBufferPointer) {
+        guard raw.count == 32 else { return nil }
+        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &words) { $0.copyMemory(from: raw) }
         self.words = words
     }
 
@@ -184,6 +194,28 @@ public final class SHA256Hasher {
         for part in parts where part.count > 0 {
             EVP_DigestUpdate(context, part.baseAddress, part.count)
         }
+        return finish()
+    }
+
+    /// The digest of one buffer, without the variadic call's array.
+    /// - Complexity: O(n).
+    public func digest(_ bytes: UnsafeRawBufferPointer) -> SHA256Digest {
+        EVP_DigestInit_ex2(context, algorithm, nil)
+        if bytes.count > 0 { EVP_DigestUpdate(context, bytes.baseAddress, bytes.count) }
+        return finish()
+    }
+
+    /// The digest of one byte, then a buffer: an RFC 6962 leaf (0x00) hash.
+    /// - Complexity: O(n).
+    public func digest(prefix: UInt8, _ bytes: UnsafeRawBufferPointer) -> SHA256Digest {
+        EVP_DigestInit_ex2(context, algorithm, nil)
+        var byte = prefix
+        EVP_DigestUpdate(context, &byte, 1)
+        if bytes.count > 0 { EVP_DigestUpdate(context, bytes.baseAddress, bytes.count) }
+        return finish()
+    }
+
+    private func finish() -> SHA256Digest {
         var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         Swift.withUnsafeMutableBytes(of: &words) { out in
             var length: UInt32 = 0

@@ -27,10 +27,25 @@ public struct EventData: Equatable, Sendable {
         fields = []
     }
 
+    /// No fields yet, with room for `capacity` of them.
+    init(reservingCapacity capacity: Int) {
+        fields = []
+        fields.reserveCapacity(capacity)
+    }
+
+    /// Appends a field whose name sorts after every name already present.
+    /// - Complexity: O(1) amortised.
+    mutating func appendInOrder(_ name: String, _ value: FieldValue) {
+        assert(fields.last.map { $0.name < name } ?? true, "fields must come in name order")
+        fields.append((name, value))
+    }
+
     /// Sets `name` to `value`, replacing any earlier value.
     /// - Complexity: O(n) in the number of fields (at most a handful).
     public mutating func set(_ name: String, _ value: FieldValue) {
-        if let index = fields.firstIndex(where: { $0.name >= name }) {
+        if let last = fields.last?.name, last < name {
+            fields.append((name, value))
+        } else if let index = fields.firstIndex(where: { $0.name >= name }) {
             if fields[index].name == name {
                 fields[index].value = value
             } else {

@@ -72,24 +72,57 @@ public enum EventDecoder {
         var recordedBy: String?
     }
 
-    /// The envelope's members, found in one pass over the object.
+    /// The envelope's members.
     private struct EnvelopeNodes {
         var id, incident, type, at, actor, data: JSONNode?
         var position, prev, recordedAt, recordedBy: JSONNode?
 
-        subscript(name: String) -> JSONNode? {
-            switch name {
-            case "id": id
-            case "incident": incident
-            case "type": type
-            case "at": at
-            case "actor": actor
-            case "data": data
-            case "position": position
-            case "prev": prev
-            case "recordedAt": recordedAt
-            case "recordedBy": recordedBy
-            default: nil
+        /// Finds the members by their keys as written, without making a `String` of any
+        /// key; an object with any other key is read again by `init(decodingKeysOf:)`.
+        init(_ document: JSONDocument, asRecord: Bool) throws(EventError) {
+            let root = document.root
+            var found = 0
+            func member(_ key: StaticString) -> JSONNode? {
+                let node = document.member(key, of: root)
+                if node != nil { found += 1 }
+                return node
+            }
+
+            id = member("id")
+            incident = member("incident")
+            type = member("type")
+            at = member("at")
+            actor = member("actor")
+            data = member("data")
+            if asRecord {
+                position = member("position")
+                prev = member("prev")
+                recordedAt = member("recordedAt")
+                recordedBy = member("recordedBy")
+            }
+
+            // Keys are unique, so any member not found is unknown or written with escapes.
+            if found != document.count(root) {
+                self = try EnvelopeNodes(decodingKeysOf: document, asRecord: asRecord)
+            }
+        }
+
+        /// Finds the members by their decoded keys, naming the first unknown one.
+        private init(decodingKeysOf document: JSONDocument, asRecord: Bool) throws(EventError) {
+            for (key, node) in EventDecoder.members(of: document.root, in: document) {
+                switch key {
+                case "id": id = node
+                case "incident": incident = node
+                case "type": type = node
+                case "at": at = node
+                case "actor": actor = node
+                case "data": data = node
+                case "position" where asRecord: position = node
+                case "prev" where asRecord: prev = node
+                case "recordedAt" where asRecord: recordedAt = node
+                case "recordedBy" where asRecord: recordedBy = node
+                default: throw EventError(field: key, "unknown field")
+                }
             }
         }
     }
@@ -97,61 +130,29 @@ public enum EventDecoder {
     private static func decodeEnvelope(
         _ document: JSONDocument, asRecord: Bool
     ) throws(EventError) -> Envelope {
-        var nodes = EnvelopeNodes()
-        var unknown: String?
-        document.forEachMember(of: document.root) { key, node in
-            switch key {
-            case "id": nodes.id = node
-            case "incident": nodes.incident = node
-            case "type": nodes.type = node
-            case "at": nodes.at = node
-            case "actor": nodes.actor = node
-            case "data": nodes.data = node
-            case "position" where asRecord: nodes.position = node
-            case "prev" where asRecord: nodes.prev = node
-            case "recordedAt" where asRecord: nodes.recordedAt = node
-            case "recordedBy" where asRecord: nodes.recordedBy = node
-            default: if unknown == nil { unknown = key }
-            }
-        }
-        if let unknown {
-            throw EventError(field: unknown, "unknown field")
-        }
+        let nodes = try EnvelopeNodes(document, asRecord: asRecord)
 
-        func string(_ name: String) throws(EventError) -> String {
-            guard let node = nodes[name] else { throw EventError(field: name, "is required") }
-            guard document.kind(node) == .string else {
-                throw EventError(field: name, "must be a string")
-            }
-            return document.string(node)
-        }
-
-        let typeText = try string("type")
-        guard let type = EventType.named(typeText) else {
-            throw EventError(
-                field: "type", "unknown event type \(FieldRules.quoted(typeText))")
-        }
-        let incident = try string("incident")
+        let type = try eventType(document, nodes.type)
+        let incident = try string(document, nodes.incident, field: "incident")
         try FieldRules.checkIncident(incident)
-        let actor = try string("actor")
+        let actor = try string(document, nodes.actor, field: "actor")
         try FieldRules.checkName(actor, field: "actor", limit: FieldRules.maximumActorCharacters)
-        let at = try timestamp(try string("at"), field: "at")
+        let at = try timestamp(try string(document, nodes.at, field: "at"), field: "at")
 
         let id: EventID
         if nodes.id != nil || asRecord {
-            let text = try string("id")
-            guard let parsed = EventID(text) else {
-                throw EventError(field: "id", "must be a UUID (8-4-4-4-12 hex digits)")
-            }
-            id = parsed
+            id = try eventID(document, nodes.id)
         } else {
             id = EventID.random()
         }
 
         guard let dataNode = nodes.data else { throw EventError(field: "data", "is required") }
-        let data = try decodeData(document, dataNode, fields: EventSchema.fields(of: type))
-            .mapError { $0.under("data") }
-            .get()
+        let data: EventData
+        do {
+            data = try decodeData(document, dataNode, of: type)
+        } catch {
+            throw error.under("data")
+        }
         if type == .corrected, data["at"] == nil, data["data"] == nil {
             throw EventError(field: "data", "a correction needs at least one of at and data")
         }
@@ -159,85 +160,177 @@ public enum EventDecoder {
         var envelope = Envelope(
             event: Event(id: id, incident: incident, type: type, at: at, actor: actor, data: data))
         if asRecord {
-            envelope.recordedBy = try string("recordedBy")
-            envelope.recordedAt = try timestamp(try string("recordedAt"), field: "recordedAt")
-            guard let prev = SHA256Digest(hex: try string("prev")) else {
-                throw EventError(field: "prev", "must be 64 hexadecimal digits")
-            }
-            envelope.prev = prev
-            guard let node = nodes.position, document.kind(node) == .number,
-                let position = UInt64(String(decoding: document.source(node), as: UTF8.self)),
-                position >= 1
-            else {
-                throw EventError(field: "position", "must be a whole number from 1")
-            }
-            envelope.position = position
+            try decodeLedgerFields(document, nodes, into: &envelope)
         }
         return envelope
     }
 
+    /// Reads the fields the ledger adds to a stored record.
+    private static func decodeLedgerFields(
+        _ document: JSONDocument, _ nodes: EnvelopeNodes, into envelope: inout Envelope
+    ) throws(EventError) {
+        envelope.recordedBy = try string(document, nodes.recordedBy, field: "recordedBy")
+        envelope.recordedAt = try timestamp(
+            try string(document, nodes.recordedAt, field: "recordedAt"), field: "recordedAt")
+        guard let prev = SHA256Digest(hex: try string(document, nodes.prev, field: "prev"))
+        else {
+            throw EventError(field: "prev", "must be 64 hexadecimal digits")
+        }
+        envelope.prev = prev
+        guard let node = nodes.position, document.kind(node) == .number,
+            let position = UInt64(String(decoding: document.source(node), as: UTF8.self)),
+            position >= 1
+        else {
+            throw EventError(field: "position", "must be a whole number from 1")
+        }
+        envelope.position = position
+    }
+
+    /// The string member `node`, which must be present.
+    private static func stringNode(
+        _ node: JSONNode?, in document: JSONDocument, field: String
+    ) throws(EventError) -> JSONNode {
+        guard let node else { throw EventError(field: field, "is required") }
+        guard document.kind(node) == .string else {
+            throw EventError(field: field, "must be a string")
+        }
+        return node
+    }
+
+    /// The text of the string member `node`, which must be present.
+    private static func string(
+        _ document: JSONDocument, _ node: JSONNode?, field: String
+    ) throws(EventError) -> String {
+        document.string(try stringNode(node, in: document, field: field))
+    }
+
+    /// The envelope's `type`, matched on its bytes as written when it has no escapes.
+    private static func eventType(
+        _ document: JSONDocument, _ node: JSONNode?
+    ) throws(EventError) -> EventType {
+        let node = try stringNode(node, in: document, field: "type")
+        if let type = withContentAsWritten(document, node, { EventType.named(utf8: $0) }) {
+            return type
+        }
+        let text = document.string(node)
+        guard let type = EventType.named(text) else {
+            throw EventError(field: "type", "unknown event type \(FieldRules.quoted(text))")
+        }
+        return type
+    }
+
+    /// The envelope's `id`, parsed from its bytes as written when it has no escapes.
+    private static func eventID(
+        _ document: JSONDocument, _ node: JSONNode?
+    ) throws(EventError) -> EventID {
+        let node = try stringNode(node, in: document, field: "id")
+        if let id = withContentAsWritten(document, node, { EventID(utf8: $0) }) {
+            return id
+        }
+        guard let id = EventID(document.string(node)) else {
+            throw EventError(field: "id", "must be a UUID (8-4-4-4-12 hex digits)")
+        }
+        return id
+    }
+
     /// Checks a data object against a type's fields.
     private static func decodeData(
+        _ document: JSONDocument, _ node: JSONNode, of type: EventType
+    ) throws(EventError) -> EventData {
+        guard document.kind(node) == .object else { throw EventError("must be an object") }
+        let inNameOrder = EventSchema.fieldsInNameOrder(of: type)
+        if let data = decodeDataInNameOrder(document, node, fields: inNameOrder) {
+            return data
+        }
+        // Read again member by member, so that the error named is the first in the line.
+        return try decodeDataInDocumentOrder(document, node, fields: EventSchema.fields(of: type))
+    }
+
+    /// The usual case: each field looked up by its key as written, in name order, so the
+    /// data is built sorted. Nil when any key is unknown or written with escapes, or any
+    /// field is missing or invalid.
+    private static func decodeDataInNameOrder(
         _ document: JSONDocument, _ node: JSONNode, fields: [FieldSpec]
-    ) -> Result<EventData, EventError> {
-        guard document.kind(node) == .object else {
-            return .failure(EventError("must be an object"))
+    ) -> EventData? {
+        let count = document.count(node)
+        var data = EventData(reservingCapacity: count)
+        for index in fields.indices {
+            guard let value = document.member(fields[index].key, of: node) else {
+                if fields[index].isRequired { return nil }
+                continue
+            }
+            guard let decoded = try? decodeValue(document, value, fields[index]) else {
+                return nil
+            }
+            data.appendInOrder(fields[index].name, decoded)
         }
+        return data.fields.count == count ? data : nil
+    }
+
+    /// Checks each member in the order written, then that required fields are present.
+    private static func decodeDataInDocumentOrder(
+        _ document: JSONDocument, _ node: JSONNode, fields: [FieldSpec]
+    ) throws(EventError) -> EventData {
         var data = EventData()
-        var failure: EventError?
-        document.forEachMember(of: node) { key, value in
-            guard failure == nil else { return }
+        for (key, value) in members(of: node, in: document) {
             guard let spec = fields.first(where: { $0.name == key }) else {
-                failure = EventError(field: key, "unknown field for this event type")
-                return
+                throw EventError(field: key, "unknown field for this event type")
             }
-            switch decodeValue(document, value, spec) {
-            case .success(let decoded): data.set(key, decoded)
-            case .failure(let error): failure = error
-            }
+            data.set(key, try decodeValue(document, value, spec))
         }
-        if let failure { return .failure(failure) }
         for spec in fields where spec.isRequired && data[spec.name] == nil {
-            return .failure(EventError(field: spec.name, "is required"))
+            throw EventError(field: spec.name, "is required")
         }
-        return .success(data)
+        return data
     }
 
     private static func decodeValue(
         _ document: JSONDocument, _ node: JSONNode, _ spec: FieldSpec
-    ) -> Result<FieldValue, EventError> {
+    ) throws(EventError) -> FieldValue {
         let kind = document.kind(node)
         switch spec.kind {
         case .flag:
             guard kind == .bool else {
-                return .failure(EventError(field: spec.name, "must be true or false"))
+                throw EventError(field: spec.name, "must be true or false")
             }
-            return .success(.flag(document.bool(node)))
+            return .flag(document.bool(node))
         case .names:
             guard kind == .array else {
-                return .failure(EventError(field: spec.name, "must be an array of strings"))
+                throw EventError(field: spec.name, "must be an array of strings")
             }
             var names: [String] = []
+            names.reserveCapacity(document.count(node))
             for element in document.elements(of: node) {
                 guard document.kind(element) == .string else {
-                    return .failure(EventError(field: spec.name, "must be an array of strings"))
+                    throw EventError(field: spec.name, "must be an array of strings")
                 }
                 names.append(document.string(element))
             }
-            return Result { () throws(EventError) in try check(.strings(names), spec) }
+            return try check(.strings(names), spec)
         case .correction:
-            guard kind == .object else {
-                return .failure(EventError(field: spec.name, "must be an object"))
+            guard kind == .object else { throw EventError(field: spec.name, "must be an object") }
+            do {
+                return .fields(try decodeLooseData(document, node))
+            } catch {
+                throw error.under(spec.name)
             }
-            return decodeLooseData(document, node).map { .fields($0) }
-                .mapError { $0.under(spec.name) }
+        case .choice(let words):
+            guard kind == .string else { throw EventError(field: spec.name, "must be a string") }
+            // The table's own word, when the bytes as written are one: no new `String`.
+            let word = withContentAsWritten(document, node) { written in
+                words.first { FieldRules.equal($0, written) }
+            }
+            if let word { return .string(word) }
+            return try check(.string(document.string(node)), spec)
+        case .eventID:
+            guard kind == .string else { throw EventError(field: spec.name, "must be a string") }
+            if let id = withContentAsWritten(document, node, { EventID(utf8: $0) }) {
+                return .string(id.description)
+            }
+            return try check(.string(document.string(node)), spec)
         default:
-            guard kind == .string else {
-                return .failure(EventError(field: spec.name, "must be a string"))
-            }
-            return Result { () throws(EventError) in
-                try check(.string(document.string(node)), spec)
-            }
+            guard kind == .string else { throw EventError(field: spec.name, "must be a string") }
+            return try check(.string(document.string(node)), spec)
         }
     }
 
@@ -245,28 +338,45 @@ public enum EventDecoder {
     /// flags and arrays of strings; `check(_:against:)` types it later.
     private static func decodeLooseData(
         _ document: JSONDocument, _ node: JSONNode
-    ) -> Result<EventData, EventError> {
+    ) throws(EventError) -> EventData {
         var data = EventData()
-        var failure: EventError?
-        document.forEachMember(of: node) { key, value in
-            guard failure == nil else { return }
+        for (key, value) in members(of: node, in: document) {
             switch document.kind(value) {
             case .string: data.set(key, .string(document.string(value)))
             case .bool: data.set(key, .flag(document.bool(value)))
             case .array:
                 let elements = document.elements(of: value)
                 guard elements.allSatisfy({ document.kind($0) == .string }) else {
-                    failure = EventError(field: key, "must be an array of strings")
-                    return
+                    throw EventError(field: key, "must be an array of strings")
                 }
                 data.set(key, .strings(elements.map { document.string($0) }))
             default:
-                failure = EventError(field: key, "must be a string, a flag or a list of strings")
+                throw EventError(field: key, "must be a string, a flag or a list of strings")
             }
         }
-        if let failure { return .failure(failure) }
-        if data.fields.isEmpty { return .failure(EventError("must name at least one field")) }
-        return .success(data)
+        if data.fields.isEmpty { throw EventError("must name at least one field") }
+        return data
+    }
+
+    /// Calls `body` with a string's bytes as written between its quotes, escapes and all.
+    @inline(__always)
+    private static func withContentAsWritten<Result>(
+        _ document: JSONDocument, _ string: JSONNode,
+        _ body: (UnsafeBufferPointer<UInt8>) -> Result
+    ) -> Result {
+        document.source(string).withUnsafeBufferPointer { quoted in
+            body(UnsafeBufferPointer(rebasing: quoted.dropFirst().dropLast()))
+        }
+    }
+
+    /// An object's members with their keys decoded, in the order written.
+    private static func members(
+        of node: JSONNode, in document: JSONDocument
+    ) -> [(key: String, value: JSONNode)] {
+        var members: [(key: String, value: JSONNode)] = []
+        members.reserveCapacity(document.count(node))
+        document.forEachMember(of: node) { key, value in members.append((key, value)) }
+        return members
     }
 
     /// Checks and types a value against its field's specification.
@@ -347,15 +457,6 @@ public enum EventDecoder {
             return try Timestamp(parsing: text)
         } catch {
             throw EventError(field: field, "must be an RFC 3339 time: \(error.message)")
-        }
-    }
-}
-
-extension Result where Failure == EventError {
-    fileprivate func get() throws(EventError) -> Success {
-        switch self {
-        case .success(let value): value
-        case .failure(let error): throw error
         }
     }
 }

@@ -17,24 +17,20 @@ public struct EventID: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// Parses `8-4-4-4-12` hexadecimal digits from UTF-8 bytes.
     /// - Complexity: O(1): exactly 36 bytes are looked at.
     init?(utf8 bytes: UnsafeBufferPointer<UInt8>) {
-        guard bytes.count == 36 else { return nil }
+        let dash = UInt8(ascii: "-")
+        guard bytes.count == 36, bytes[8] == dash, bytes[13] == dash, bytes[18] == dash,
+            bytes[23] == dash
+        else { return nil }
+
+        // 8-4-4 digits make the high half, 4-12 the low one.
         var high: UInt64 = 0
         var low: UInt64 = 0
-        var digits = 0
-        for index in 0..<36 {
-            let byte = bytes[index]
-            if index == 8 || index == 13 || index == 18 || index == 23 {
-                guard byte == UInt8(ascii: "-") else { return nil }
-                continue
-            }
-            guard let nibble = hexNibble(byte) else { return nil }
-            if digits < 16 {
-                high = high << 4 | UInt64(nibble)
-            } else {
-                low = low << 4 | UInt64(nibble)
-            }
-            digits += 1
-        }
+        guard accumulateHex(bytes, 0..<8, into: &high),
+            accumulateHex(bytes, 9..<13, into: &high),
+            accumulateHex(bytes, 14..<18, into: &high),
+            accumulateHex(bytes, 19..<23, into: &low),
+            accumulateHex(bytes, 24..<36, into: &low)
+        else { return nil }
         self.high = high
         self.low = low
     }
@@ -68,16 +64,26 @@ public struct EventID: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// Writes the 36 characters of the id into `out`; returns how many were written.
     private func write(into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
-        var index = 0
-        for (half, dashes) in [(high, (8, 12)), (low, (0, 4))] {
-            for digit in 0..<16 {
-                if digit == dashes.0 || digit == dashes.1 {
-                    out[index] = UInt8(ascii: "-")
-                    index += 1
-                }
-                out[index] = hexDigit(half >> UInt64(60 - 4 * digit) & 0xF)
+        // 8-4-4 digits from the high half, 4-12 from the low one.
+        let index = writeHex(high, dashesBefore: 8, 12, into: out, at: 0)
+        return writeHex(low, dashesBefore: 0, 4, into: out, at: index)
+    }
+
+    /// Writes the 16 hexadecimal digits of `half` at `start`, with a dash before digits
+    /// `first` and `second`; returns where the next character goes.
+    @inline(__always)
+    private func writeHex(
+        _ half: UInt64, dashesBefore first: Int, _ second: Int,
+        into out: UnsafeMutableBufferPointer<UInt8>, at start: Int
+    ) -> Int {
+        var index = start
+        for digit in 0..<16 {
+            if digit == first || digit == second {
+                out[index] = UInt8(ascii: "-")
                 index += 1
             }
+            out[index] = hexDigit(half >> UInt64(60 - 4 * digit) & 0xF)
+            index += 1
         }
         return index
     }
@@ -92,14 +98,28 @@ public struct EventID: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 }
 
+/// Shifts the hexadecimal digits of `bytes[range]` into `value`; false if any byte is
+/// not one.
 @inline(__always)
-private func hexNibble(_ byte: UInt8) -> UInt8? {
-    switch byte {
-    case UInt8(ascii: "0")...UInt8(ascii: "9"): byte &- UInt8(ascii: "0")
-    case UInt8(ascii: "a")...UInt8(ascii: "f"): byte &- UInt8(ascii: "a") &+ 10
-    case UInt8(ascii: "A")...UInt8(ascii: "F"): byte &- UInt8(ascii: "A") &+ 10
-    default: nil
+private func accumulateHex(
+    _ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, into value: inout UInt64
+) -> Bool {
+    // Random digits defeat branch prediction: every byte is converted, failures collected.
+    var notDigits: UInt8 = 0
+    for index in range {
+        let nibble = hexValue(bytes[index])
+        notDigits |= nibble
+        value = value << 4 | UInt64(nibble & 0x0F)
     }
+    return notDigits & 0xF0 == 0
+}
+
+/// The value of a hexadecimal digit in either case, or 0xFF for any other byte.
+@inline(__always)
+private func hexValue(_ byte: UInt8) -> UInt8 {
+    let digit = byte &- UInt8(ascii: "0")
+    let letter = (byte | 0x20) &- UInt8(ascii: "a")
+    return digit < 10 ? digit : letter < 6 ? letter &+ 10 : 0xFF
 }
 
 @inline(__always)

@@ -30,6 +30,9 @@ public struct FieldSpec: Sendable {
     public var isRequired: Bool
     /// One line saying what it means, for `--help`.
     public var help: String
+    /// The name as static UTF-8, for finding the field in a JSON object without making
+    /// a `String` of every key.
+    let key: StaticString
 }
 
 /// The data fields each event type takes: the single table that validation, the
@@ -48,11 +51,19 @@ public enum EventSchema {
     /// Mitigation actions.
     public static let actions = ["rollback", "patch", "restart", "feature-flag", "other"]
 
-    /// The fields of `type`'s data, sorted by name.
+    /// The fields of `type`'s data, in the order the schema lists them.
     /// - Parameter type: The event type.
     /// - Returns: Its field specifications.
+    /// - Complexity: O(1), without allocating.
     public static func fields(of type: EventType) -> [FieldSpec] {
-        table[type] ?? []
+        table[type.ordinal]
+    }
+
+    /// The fields of `type`'s data in the byte order of their names, the order in which
+    /// canonical JSON writes them.
+    /// - Complexity: O(1), without allocating.
+    static func fieldsInNameOrder(of type: EventType) -> [FieldSpec] {
+        tableInNameOrder[type.ordinal]
     }
 
     /// The specification of one field of `type`, or nil when `type` has no such field.
@@ -60,15 +71,25 @@ public enum EventSchema {
         fields(of: type).first { $0.name == name }
     }
 
-    private static func required(_ name: String, _ kind: FieldKind, _ help: String) -> FieldSpec {
-        FieldSpec(name: name, kind: kind, isRequired: true, help: help)
+    private static func required(
+        _ name: StaticString, _ kind: FieldKind, _ help: String
+    ) -> FieldSpec {
+        FieldSpec(name: "\(name)", kind: kind, isRequired: true, help: help, key: name)
     }
 
-    private static func optional(_ name: String, _ kind: FieldKind, _ help: String) -> FieldSpec {
-        FieldSpec(name: name, kind: kind, isRequired: false, help: help)
+    private static func optional(
+        _ name: StaticString, _ kind: FieldKind, _ help: String
+    ) -> FieldSpec {
+        FieldSpec(name: "\(name)", kind: kind, isRequired: false, help: help, key: name)
     }
 
-    private static let table: [EventType: [FieldSpec]] = {
+    /// Each type's fields sorted by name, at the type's `ordinal`.
+    private static let tableInNameOrder = table.map { fields in
+        fields.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+    }
+
+    /// Each type's fields, at the type's `ordinal`.
+    private static let table: [[FieldSpec]] = {
         let severity = FieldKind.choice(severities)
         let specs: [EventType: [FieldSpec]] = [
             .detected: [
@@ -135,6 +156,8 @@ public enum EventSchema {
                 required("reason", .text, "why the correction was made"),
             ],
         ]
-        return specs
+        var table = [[FieldSpec]](repeating: [], count: EventType.allCases.count)
+        for (type, fields) in specs { table[type.ordinal] = fields }
+        return table
     }()
 }

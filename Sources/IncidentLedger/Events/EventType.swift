@@ -27,6 +27,41 @@ public enum EventType: String, CaseIterable, Sendable {
     private static let byName: [String: EventType] = Dictionary(
         uniqueKeysWithValues: allCases.map { ($0.rawValue, $0) })
 
+    /// The type whose name is exactly the UTF-8 bytes `name`, found without making a
+    /// `String`.
+    /// - Complexity: O(k) for k types, comparing lengths first.
+    static func named(utf8 name: UnsafeBufferPointer<UInt8>) -> EventType? {
+        for (type, typeName) in utf8Names where FieldRules.equal(typeName, name) {
+            return type
+        }
+        return nil
+    }
+
+    private static let utf8Names = allCases.map { ($0, Array($0.rawValue.utf8)) }
+
+    /// A number from 0 for each type, below `allCases.count`, for tables indexed by type.
+    var ordinal: Int {
+        switch self {
+        case .detected: 0
+        case .acknowledged: 1
+        case .assigned: 2
+        case .triaged: 3
+        case .severityChanged: 4
+        case .escalated: 5
+        case .note: 6
+        case .rootCause: 7
+        case .mitigated: 8
+        case .resolved: 9
+        case .reopened: 10
+        case .closed: 11
+        case .notified: 12
+        case .followUp: 13
+        case .followUpDone: 14
+        case .postmortem: 15
+        case .corrected: 16
+        }
+    }
+
     /// The types still accepted after an incident is closed (lifecycle rule 4).
     public var isAllowedAfterClose: Bool {
         switch self {

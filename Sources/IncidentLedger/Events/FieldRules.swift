@@ -1,3 +1,4 @@
+import Glibc
 import Interchange
 
 /// The limits every string of the format obeys.
@@ -58,6 +59,48 @@ enum FieldRules {
     /// (U+0080 to U+009F, encoded as 0xC2 0x80 to 0xC2 0x9F).
     /// - Complexity: O(n) in bytes, without decoding.
     static func containsControl(_ utf8: String.UTF8View, allowingTabAndNewline: Bool) -> Bool {
+        let found = utf8.withContiguousStorageIfAvailable { bytes in
+            containsControl(bytes, allowingTabAndNewline: allowingTabAndNewline)
+        }
+        return found ?? scanForControl(utf8, allowingTabAndNewline: allowingTabAndNewline)
+    }
+
+    /// `containsControl(_:allowingTabAndNewline:)` over contiguous bytes: 8 bytes at a time
+    /// while they are printable ASCII, then byte by byte.
+    @inline(__always)
+    private static func containsControl(
+        _ bytes: UnsafeBufferPointer<UInt8>, allowingTabAndNewline: Bool
+    ) -> Bool {
+        var start = 0
+        if let base = bytes.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while start + 8 <= bytes.count {
+                let word = raw.loadUnaligned(fromByteOffset: start, as: UInt64.self)
+                if !isPrintableASCII(word) { break }
+                start += 8
+            }
+        }
+        return scanForControl(bytes[start...], allowingTabAndNewline: allowingTabAndNewline)
+    }
+
+    /// Whether all 8 bytes of `word` lie in 0x20 to 0x7E.
+    @inline(__always)
+    private static func isPrintableASCII(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highBits: UInt64 = 0x8080_8080_8080_8080
+        // A byte below 0x20 borrows into its high bit; 0x7F and above have it set after
+        // adding 1 (a carry only comes from a byte that already has it set).
+        let below20 = (word &- ones &* 0x20) & ~word & highBits
+        let from7F = (word | (word &+ ones)) & highBits
+        return below20 | from7F == 0
+    }
+
+    /// The byte-by-byte scan of `containsControl(_:allowingTabAndNewline:)`, from a byte
+    /// that does not follow 0xC2.
+    @inline(__always)
+    private static func scanForControl<Bytes: Sequence<UInt8>>(
+        _ utf8: Bytes, allowingTabAndNewline: Bool
+    ) -> Bool {
         var afterC2 = false
         for byte in utf8 {
             if afterC2, byte >= 0x80, byte <= 0x9F { return true }
@@ -68,6 +111,27 @@ enum FieldRules {
             }
         }
         return false
+    }
+
+    /// Whether `text` is exactly the UTF-8 bytes `bytes`.
+    @inline(__always)
+    static func equal(_ text: [UInt8], _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        text.count == bytes.count && text.withUnsafeBufferPointer { equal($0, bytes) }
+    }
+
+    /// Whether `text`'s UTF-8 is exactly the bytes `bytes`.
+    @inline(__always)
+    static func equal(_ text: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var text = text
+        return text.utf8.count == bytes.count && text.withUTF8 { equal($0, bytes) }
+    }
+
+    /// Whether two byte buffers hold the same bytes.
+    @inline(__always)
+    static func equal(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        guard let first = a.baseAddress, let second = b.baseAddress else { return true }
+        return memcmp(first, second, a.count) == 0
     }
 
     /// A value quoted for an error message, shortened when long.

@@ -30,9 +30,15 @@ public struct Record: Equatable, Sendable {
 
 /// Writes events and records as canonical JSON (RFC 8785 over our value types).
 ///
-/// One encoder is reused across many records: its buffer keeps its capacity.
+/// One encoder is reused across many records: its buffer keeps its capacity. Keys are
+/// written in the order canonical form sorts them, from constants; strings are copied
+/// as they are unless they hold a byte that canonical form escapes, and only those go
+/// through `CanonicalJSONWriter`.
 public struct RecordEncoder {
-    private var writer = CanonicalJSONWriter(reservingCapacity: 1024)
+    /// The record or content being written; copied before writing when shared.
+    private var buffer = RecordBuffer(capacity: 1024)
+    /// Escapes the rare string that needs it.
+    private var escaper = CanonicalJSONWriter(reservingCapacity: 256)
 
     /// Creates an encoder.
     public init() {}
@@ -42,90 +48,237 @@ public struct RecordEncoder {
     /// - Returns: The bytes.
     /// - Complexity: O(n) in the record's size.
     public mutating func encode(_ record: Record) -> [UInt8] {
-        writer.reset()
-        writeEvent(record.event, ledgerFields: record)
-        return writer.bytes
+        withEncoded(record) { Array($0) }
     }
 
-    /// Appends a record's canonical bytes to those already written, for encoding a
-    /// batch into one buffer without a copy per record.
-    /// - Parameter record: The record.
-    /// - Returns: Where its bytes lie in `bytes`.
+    /// Calls `body` with a record's canonical bytes, written into the encoder's own
+    /// buffer and not copied.
+    /// - Parameters:
+    ///   - record: The record.
+    ///   - body: Reads the bytes; they are valid only during the call.
+    /// - Returns: What `body` returns.
     /// - Complexity: O(n) in the record's size.
-    mutating func append(_ record: Record) -> Range<Int> {
-        let start = writer.bytes.count
-        writer.startNextValue()
-        writeEvent(record.event, ledgerFields: record)
-        return start..<writer.bytes.count
-    }
-
-    /// Everything appended so far.
-    var bytes: [UInt8] { writer.bytes }
-
-    /// Reserves room for `count` more bytes.
-    mutating func reserve(_ count: Int) {
-        writer.bytes.reserveCapacity(count)
-    }
-
-    /// Calls `body` with the appended bytes in `range`.
-    func withBytes<Result>(
-        in range: Range<Int>, _ body: (UnsafeRawBufferPointer) throws -> Result
+    mutating func withEncoded<Result>(
+        _ record: Record, _ body: (UnsafeRawBufferPointer) throws -> Result
     ) rethrows -> Result {
-        try writer.bytes.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[range])) }
+        startWriting()
+        writeEvent(record.event, ledgerFields: record)
+        return try body(buffer.written)
     }
 
     /// The canonical bytes of an event's content (`actor`, `at`, `data`, `id`,
     /// `incident`, `type`): what two submissions of one id must agree on.
     /// - Complexity: O(n) in the event's size.
     public mutating func encodeContent(_ event: Event) -> [UInt8] {
-        writer.reset()
+        startWriting()
         writeEvent(event, ledgerFields: nil)
-        return writer.bytes
+        return Array(buffer.written)
+    }
+
+    /// Empties the buffer, first making it this encoder's own if a copy shares it.
+    private mutating func startWriting() {
+        if !isKnownUniquelyReferenced(&buffer) {
+            buffer = RecordBuffer(capacity: buffer.capacity)
+        }
+        buffer.count = 0
     }
 
     private mutating func writeEvent(_ event: Event, ledgerFields record: Record?) {
-        writer.beginObject()
-        writer.key("actor")
-        writer.string(event.actor)
-        writer.key("at")
-        writer.string(event.at.text)
-        writer.key("data")
+        literal("{\"actor\":")
+        string(event.actor)
+        literal(",\"at\":")
+        string(event.at.text)
+        literal(",\"data\":")
         writeData(event.data)
-        writer.key("id")
-        event.id.withUTF8 { writer.string(utf8: $0) }
-        writer.key("incident")
-        writer.string(event.incident)
+        literal(",\"id\":")
+        event.id.withUTF8 { quoted(utf8: $0) }
+        literal(",\"incident\":")
+        string(event.incident)
         if let record {
-            writer.key("position")
-            writer.integer(Int64(record.position))
-            writer.key("prev")
-            record.prev.withHexUTF8 { writer.string(utf8: $0) }
-            writer.key("recordedAt")
-            writer.string(record.recordedAt.text)
-            writer.key("recordedBy")
-            writer.string(record.recordedBy)
+            literal(",\"position\":")
+            integer(record.position)
+            literal(",\"prev\":")
+            hex(record.prev)
+            literal(",\"recordedAt\":")
+            string(record.recordedAt.text)
+            literal(",\"recordedBy\":")
+            string(record.recordedBy)
         }
-        writer.key("type")
-        writer.string(event.type.rawValue)
-        writer.endObject()
+        literal(",\"type\":")
+        string(event.type.rawValue)
+        literal("}")
     }
 
     private mutating func writeData(_ data: EventData) {
-        writer.beginObject()
-        for field in data.fields {
-            writer.key(field.name)
+        literal("{")
+        for (index, field) in data.fields.enumerated() {
+            if index > 0 { literal(",") }
+            string(field.name)
+            literal(":")
             switch field.value {
-            case .string(let text): writer.string(text)
-            case .flag(let value): writer.bool(value)
-            case .time(let time): writer.string(time.text)
-            case .date(let date): writer.string(date.text)
+            case .string(let text): string(text)
+            case .flag(let value): literal(value ? "true" : "false")
+            case .time(let time): string(time.text)
+            case .date(let date): string(date.text)
             case .fields(let nested): writeData(nested)
             case .strings(let names):
-                writer.beginArray()
-                for name in names { writer.string(name) }
-                writer.endArray()
+                literal("[")
+                for (index, name) in names.enumerated() {
+                    if index > 0 { literal(",") }
+                    string(name)
+                }
+                literal("]")
             }
         }
-        writer.endObject()
+        literal("}")
     }
+
+    // MARK: Canonical JSON pieces
+
+    /// Appends text that is already canonical JSON.
+    @inline(__always)
+    private func literal(_ text: StaticString) {
+        buffer.append(text.utf8Start, count: text.utf8CodeUnitCount)
+    }
+
+    /// Appends a string value.
+    @inline(__always)
+    private mutating func string(_ text: String) {
+        var text = text
+        text.withUTF8 { string(utf8: $0) }
+    }
+
+    /// Appends a string value given as UTF-8: quoted, and escaped only if it holds a byte
+    /// that canonical form escapes.
+    private mutating func string(utf8 text: UnsafeBufferPointer<UInt8>) {
+        guard needsEscaping(text) else {
+            quoted(utf8: text)
+            return
+        }
+        escaper.reset()
+        escaper.string(utf8: text)
+        escaper.bytes.withUnsafeBufferPointer { escaped in
+            if let start = escaped.baseAddress { buffer.append(start, count: escaped.count) }
+        }
+    }
+
+    /// Appends text that needs no escaping, in quotes.
+    @inline(__always)
+    private func quoted(utf8 text: UnsafeBufferPointer<UInt8>) {
+        buffer.append(UInt8(ascii: "\""))
+        if let start = text.baseAddress { buffer.append(start, count: text.count) }
+        buffer.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends a whole number in decimal.
+    private func integer(_ value: UInt64) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var start = digits.count
+            var rest = value
+            repeat {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            } while rest > 0
+            if let base = digits.baseAddress { buffer.append(base + start, count: 20 - start) }
+        }
+    }
+
+    /// Appends a digest as 64 lower-case hexadecimal digits, in quotes.
+    private func hex(_ digest: SHA256Digest) {
+        let digits: StaticString = "0123456789abcdef"
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 66) { text in
+            text[0] = UInt8(ascii: "\"")
+            for (index, byte) in digest.bytes.enumerated() {
+                text[1 + 2 * index] = digits.utf8Start[Int(byte >> 4)]
+                text[2 + 2 * index] = digits.utf8Start[Int(byte & 0x0F)]
+            }
+            text[65] = UInt8(ascii: "\"")
+            if let start = text.baseAddress { buffer.append(start, count: 66) }
+        }
+    }
+}
+
+/// The encoder's growable bytes, written through a pointer: no uniqueness or generic
+/// checks for each piece of a record, only a capacity check.
+private final class RecordBuffer {
+    private var base: UnsafeMutablePointer<UInt8>
+    private(set) var capacity: Int
+    /// How many bytes are written.
+    var count = 0
+
+    init(capacity: Int) {
+        base = .allocate(capacity: capacity)
+        self.capacity = capacity
+    }
+
+    deinit {
+        base.deallocate()
+    }
+
+    /// The bytes written so far.
+    var written: UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: base, count: count)
+    }
+
+    @inline(__always)
+    func append(_ byte: UInt8) {
+        if count == capacity { grow(toHold: count + 1) }
+        base[count] = byte
+        count += 1
+    }
+
+    @inline(__always)
+    func append(_ bytes: UnsafePointer<UInt8>, count added: Int) {
+        if count + added > capacity { grow(toHold: count + added) }
+        (base + count).update(from: bytes, count: added)
+        count += added
+    }
+
+    private func grow(toHold needed: Int) {
+        let larger = max(needed, capacity * 2)
+        let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: larger)
+        moved.update(from: base, count: count)
+        base.deallocate()
+        base = moved
+        capacity = larger
+    }
+}
+/// Whether UTF-8 text holds a byte that canonical JSON escapes: `"`, `\\` or a control
+/// character below U+0020.
+/// - Complexity: O(n), 8 bytes at a time.
+@inline(__always)
+private func needsEscaping(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard let base = text.baseAddress else { return false }
+    let raw = UnsafeRawPointer(base)
+    var offset = 0
+    while offset + 8 <= text.count {
+        if wordNeedsEscaping(raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) {
+            return true
+        }
+        offset += 8
+    }
+    while offset < text.count {
+        let byte = text[offset]
+        if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+            return true
+        }
+        offset += 1
+    }
+    return false
+}
+
+/// Whether any of the 8 bytes of `word` is `"`, `\\` or below 0x20.
+@inline(__always)
+private func wordNeedsEscaping(_ word: UInt64) -> Bool {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let highBits: UInt64 = 0x8080_8080_8080_8080
+    // A byte below n borrows into its high bit in `word - n`, where `word` had it clear;
+    // a byte equal to c is a zero byte of `word ^ c`.
+    func hasByteBelow(_ word: UInt64, _ limit: UInt64) -> Bool {
+        (word &- ones &* limit) & ~word & highBits != 0
+    }
+    return hasByteBelow(word, 0x20)
+        || hasByteBelow(word ^ (ones &* 0x22), 1)
+        || hasByteBelow(word ^ (ones &* 0x5C), 1)
 }

@@ -51,16 +51,24 @@ extension Ledger {
         do {
             return try environment.write { txn in
                 var writer = try BatchWriter(ledger: self, txn: txn, expected: batch.count)
-                for index in 0..<batch.count {
-                    if index & 0xFFFF == 0 { options.progress?(index, batch.count) }
-                    let (line, result) = batch[index]
-                    do {
-                        try writer.accept(try result.get())
-                    } catch let error as EventError {
-                        writer.rejected.append(error.line == nil ? error.at(line: line) : error)
-                    } catch let violation as RuleViolation {
-                        writer.rejected.append(
-                            EventError(line: line, field: violation.field, violation.description))
+                // Inputs are decoded a chunk at a time on every core, then checked and
+                // written in order on this thread, which alone uses the transaction.
+                for chunk in batch.chunks {
+                    let decoded = batch.decode(chunk)
+                    for offset in decoded.indices {
+                        let (line, result) = decoded[offset]
+                        let index = chunk.lowerBound + offset
+                        if index & 0xFFFF == 0 { options.progress?(index, batch.count) }
+                        do {
+                            try writer.accept(try result.get())
+                        } catch let error as EventError {
+                            writer.rejected.append(
+                                error.line == nil ? error.at(line: line) : error)
+                        } catch let violation as RuleViolation {
+                            writer.rejected.append(
+                                EventError(
+                                    line: line, field: violation.field, violation.description))
+                        }
                     }
                 }
                 options.progress?(batch.count, batch.count)
@@ -76,8 +84,10 @@ extension Ledger {
 }
 
 /// The work of one append transaction: checks each event against the ledger and the
-/// batch so far, encodes and chains the accepted ones in memory, then writes them
-/// with their index entries and projections.
+/// batch so far, and writes each accepted one as a chained record at once; at the end,
+/// writes the index entries and projections of the whole batch.
+///
+/// A refused batch writes nothing that lasts: the transaction is rolled back.
 private struct BatchWriter {
     let ledger: Ledger
     let txn: WriteTransaction
@@ -86,15 +96,20 @@ private struct BatchWriter {
     let recordedBy: String
     let ledgerHasIDs: Bool
 
-    /// The accepted records, encoded one after another.
+    /// Writes each accepted record, one at a time, into the same buffer.
     var encoder = RecordEncoder()
     /// For comparing a resubmitted event with the one stored under its id.
     var contentEncoder = RecordEncoder()
+    /// The hash of the last record written.
     var prev: SHA256Digest
-    var offsets: [Int] = [0]
-    var states: [String: StateSlot] = [:]
-    var newPositions: [String: [UInt64]] = [:]
+    /// How many records this batch has written.
+    var written = 0
+    /// The RFC 6962 leaf hashes of the records written, for the kept Merkle tree.
+    var leaves: [SHA256Digest] = []
+    /// The position of each event written by this batch, by id.
     var batchIDs: [EventID: UInt64] = [:]
+    /// Each incident this batch has touched.
+    var incidents: [String: IncidentSlot] = [:]
     var duplicates = 0
     var rejected: [EventError] = []
 
@@ -109,31 +124,26 @@ private struct BatchWriter {
             utcNanoseconds: max(ledger.clock(), lastMicros) * 1000, fractionDigits: 6)
         recordedBy = Ledger.currentUser()
         ledgerHasIDs = try txn.count(ledger.eventIDs) > 0
-        encoder.reserve(min(expected, 4_000_000) * 300)
-        offsets.reserveCapacity(expected + 1)
         batchIDs.reserveCapacity(expected)
     }
 
-    var nextPosition: UInt64 { start.position + UInt64(offsets.count) }
+    var nextPosition: UInt64 { start.position + UInt64(written) + 1 }
 
-    /// Checks one event and, when it is new and valid, encodes and chains it.
+    /// Checks one event and, when it is new and valid, writes it as the next record.
     mutating func accept(_ incoming: Event) throws {
-        var event = incoming
-        if event.type == .corrected {
-            // Typed first, so that a re-submitted correction compares as stored.
-            event = try typedCorrection(event)
-        }
+        // A correction is typed first, so that a re-submitted one compares as stored.
+        let event = incoming.type == .corrected ? try typedCorrection(incoming) : incoming
         if let position = try batchIDs[event.id] ?? storedPosition(of: event.id) {
             try checkSameContent(event, as: position)
             duplicates += 1
             return
         }
 
-        let slot = try stateSlot(of: event.incident)
+        let slot = try incidentSlot(of: event.incident)
         let position = nextPosition
         if event.type == .corrected {
             try slot.update { state in try IncidentState.checkLifecycle(of: event, against: state) }
-            var history = try events(of: event.incident)
+            var history = try events(of: event.incident, slot: slot)
             history.append((position, event))
             let replayed = try IncidentProjector.replay(history)
             slot.update { $0 = replayed }
@@ -141,87 +151,111 @@ private struct BatchWriter {
             // Checked and applied in place: a copy of the state would copy all its arrays.
             try slot.update { state in
                 try IncidentState.checkLifecycle(of: event, against: state)
-                if state == nil {
-                    state = IncidentState(detected: event, position: position)
-                } else {
+                // Not `state == nil`, which would compare a copy of the whole state.
+                if case .some = state {
                     state?.apply(event, position: position)
+                } else {
+                    state = IncidentState(detected: event, position: position)
                 }
             }
         }
 
-        let record = Record(
-            position: position, prev: prev, recordedAt: recordedAt, recordedBy: recordedBy,
-            event: event)
-        let range = encoder.append(record)
-        prev = encoder.withBytes(in: range) { ledger.hasher.digest($0) }
-        offsets.append(range.upperBound)
-        newPositions[event.incident, default: []].append(position)
+        try write(event, at: position)
+        slot.newPositions.append(position)
         batchIDs[event.id] = position
     }
 
-    /// Writes the accepted records, their index entries and projections.
+    /// Encodes, chains and stores an accepted event as the record at `position`.
+    private mutating func write(_ event: Event, at position: UInt64) throws {
+        let record = Record(
+            position: position, prev: prev, recordedAt: recordedAt, recordedBy: recordedBy,
+            event: event)
+        let (ledger, txn) = (ledger, txn)
+        prev = try encoder.withEncoded(record) { bytes in
+            try withBigEndianBytes(of: position) { key in
+                try txn.put(bytes, forKey: key, in: ledger.records, flags: .append)
+            }
+            leaves.append(
+                MerkleTree<KeptSubtrees<WriteTransaction>>.leafHash(bytes, hasher: ledger.hasher))
+            return ledger.hasher.digest(bytes)
+        }
+        written += 1
+    }
+
+    /// Writes the batch's index entries and projections, and the new head.
     mutating func commit() throws -> AppendReport {
-        let count = offsets.count - 1
-        try encoder.bytes.withUnsafeBytes { all in
-            for index in 0..<count {
-                let key = bigEndianBytes(start.position + UInt64(index) + 1)
-                let value = UnsafeRawBufferPointer(
-                    rebasing: all[offsets[index]..<offsets[index + 1]])
-                try key.withUnsafeBytes { keyBytes in
-                    try txn.put(value, forKey: keyBytes, in: ledger.records, flags: .append)
-                }
-            }
-        }
-        // Sorted keys touch each index page once instead of at random, and into an
-        // empty index they can be appended.
-        let idFlags: PutFlags = ledgerHasIDs ? [] : .append
-        for (id, position) in batchIDs.sorted(by: { $0.key < $1.key }) {
-            try txn.put(
-                bigEndianBytes(position), forKey: id.bytes, in: ledger.eventIDs, flags: idFlags)
-        }
-        for incident in newPositions.keys.sorted() {
-            let key = Array(incident.utf8)
-            for position in newPositions[incident] ?? [] {
-                try txn.put(bigEndianBytes(position), forKey: key, in: ledger.incidentEvents)
-            }
-        }
-        for (incident, slot) in states.sorted(by: { $0.key < $1.key }) {
-            guard let state = slot.state, newPositions[incident] != nil else { continue }
-            try txn.put(state.encoded(), forKey: Array(incident.utf8), in: ledger.incidents)
-        }
+        try writeEventIDs()
+        try writeIncidents()
+        try ledger.extendTree(with: leaves, from: start.position, in: txn)
         let head = Head(
-            position: start.position + UInt64(count), hash: prev,
-            recordedAt: count > 0 ? recordedAt : start.recordedAt)
-        if count > 0 {
+            position: start.position + UInt64(written), hash: prev,
+            recordedAt: written > 0 ? recordedAt : start.recordedAt)
+        if written > 0 {
             try txn.put(head.hash.bytes, forKey: Array("head".utf8), in: ledger.meta)
+            // The projections were updated in this same transaction: they reflect the head.
+            try txn.put(
+                bigEndianBytes(head.position), forKey: Ledger.projectedThroughKey,
+                in: ledger.meta)
         }
 
         var report = AppendReport()
-        report.written = count
+        report.written = written
         report.duplicates = duplicates
         report.rejected = rejected
-        report.firstPosition = count > 0 ? start.position + 1 : nil
+        report.firstPosition = written > 0 ? start.position + 1 : nil
         report.head = head
         return report
+    }
+
+    /// Writes the event-id index entries, in id order.
+    private mutating func writeEventIDs() throws {
+        // Sorted keys touch each index page once instead of at random, and into an
+        // empty index they can be appended. The dictionary is freed before the puts.
+        var ids = Array(batchIDs)
+        batchIDs = [:]
+        ids.sort { $0.key < $1.key }
+        let flags: PutFlags = ledgerHasIDs ? [] : .append
+        for (id, position) in ids {
+            try withBigEndianBytes(of: position) { value in
+                try withBigEndianBytes(of: id) { key in
+                    try txn.put(value, forKey: key, in: ledger.eventIDs, flags: flags)
+                }
+            }
+        }
+    }
+
+    /// Writes each touched incident's new positions and its projection, in incident order.
+    private mutating func writeIncidents() throws {
+        let touched = incidents.sorted { $0.key < $1.key }
+        incidents = [:]
+        for (incident, slot) in touched where !slot.newPositions.isEmpty {
+            let key = Array(incident.utf8)
+            try key.withUnsafeBytes { key in
+                for position in slot.newPositions {
+                    try withBigEndianBytes(of: position) { value in
+                        try txn.put(value, forKey: key, in: ledger.incidentEvents)
+                    }
+                }
+            }
+            if let state = slot.state {
+                try ledger.keep([(slot.statusBefore, state)], in: txn)
+            }
+        }
     }
 
     // MARK: Looking things up in the ledger and the batch
 
     private func storedPosition(of id: EventID) throws -> UInt64? {
         guard ledgerHasIDs else { return nil }
-        return try id.bytes.withUnsafeBytes { key in
+        return try withBigEndianBytes(of: id) { key in
             try txn.withValue(in: ledger.eventIDs, forKey: key) { value in
                 value.flatMap(bigEndianValue)
             }
         }
     }
 
-    /// The record at `position`, from this batch or from the ledger.
+    /// The record at `position`, stored earlier or written by this batch.
     private func record(at position: UInt64) throws -> Record {
-        if position > start.position {
-            let index = Int(position - start.position - 1)
-            return try EventDecoder.decodeRecord(encoder.bytes[offsets[index]..<offsets[index + 1]])
-        }
         let stored = try txn.value(in: ledger.records, forKey: bigEndianBytes(position))
         guard let stored else {
             throw LedgerError.corrupt(position: position, reason: "an index names a missing record")
@@ -240,23 +274,25 @@ private struct BatchWriter {
         }
     }
 
-    /// The incident's state as this batch has it, loaded from the ledger on first use.
-    private mutating func stateSlot(of incident: String) throws -> StateSlot {
-        if let known = states[incident] { return known }
+    /// The incident as this batch has it, its state loaded from the ledger on first use.
+    private mutating func incidentSlot(of incident: String) throws -> IncidentSlot {
+        if let known = incidents[incident] { return known }
         let stored = try Array(incident.utf8).withUnsafeBytes { key in
             try txn.withValue(in: ledger.incidents, forKey: key) { value in
                 value.flatMap { IncidentState(encoded: $0) }
             }
         }
-        let slot = StateSlot(stored)
-        states[incident] = slot
+        let slot = IncidentSlot(stored)
+        incidents[incident] = slot
         return slot
     }
 
     /// The incident's events so far, in log order: stored ones, then this batch's.
-    private func events(of incident: String) throws -> [(position: UInt64, event: Event)] {
+    private func events(
+        of incident: String, slot: IncidentSlot
+    ) throws -> [(position: UInt64, event: Event)] {
         var positions = try ledger.positions(of: incident, in: txn)
-        positions += newPositions[incident] ?? []
+        positions += slot.newPositions
         return try positions.map { ($0, try record(at: $0).event) }
     }
 
@@ -287,19 +323,39 @@ private struct BatchWriter {
     }
 }
 
-/// An incident's state during a batch, shared by reference so that it is updated
-/// in place rather than copied for every event.
-private final class StateSlot {
+/// An incident during a batch: its state and the positions the batch gave it, shared
+/// by reference so that the state is updated in place rather than copied for every event.
+private final class IncidentSlot {
     var state: IncidentState?
+    var newPositions: [UInt64] = []
+    /// The status kept before this batch, to move the incident in the status index.
+    let statusBefore: IncidentStatus?
 
     init(_ state: IncidentState?) {
         self.state = state
+        statusBefore = state?.status
     }
 
     /// Gives `body` the state in place, neither copied nor released.
     func update<Result>(_ body: (inout IncidentState?) throws -> Result) rethrows -> Result {
         try body(&state)
     }
+}
+
+/// Calls `body` with the 8 bytes of `value`, most significant first, without an array.
+@inline(__always)
+private func withBigEndianBytes<Result>(
+    of value: UInt64, _ body: (UnsafeRawBufferPointer) throws -> Result
+) rethrows -> Result {
+    try withUnsafeBytes(of: value.bigEndian, body)
+}
+
+/// Calls `body` with the 16 bytes of `id`, as `EventID.bytes` has them, without an array.
+@inline(__always)
+private func withBigEndianBytes<Result>(
+    of id: EventID, _ body: (UnsafeRawBufferPointer) throws -> Result
+) rethrows -> Result {
+    try withUnsafeBytes(of: (id.high.bigEndian, id.low.bigEndian), body)
 }
 
 extension Ledger {

@@ -75,6 +75,9 @@ public final class Ledger {
         }
 
         var options = Environment.Options()
+        // Address space, not disk: the file grows only as pages are used. A large
+        // start spares a big import the roll-back and retry of each doubling.
+        options.initialMapSize = Ledger.initialMapSize
         options.readOnly = access == .readOnly
         let writable = access == .readWrite
         do {
@@ -117,6 +120,10 @@ public final class Ledger {
                     + "rebuild' as a user who may write the ledger")
         }
     }
+
+    /// The map size a ledger is opened with: 16 GiB of address space, past which it
+    /// grows by itself.
+    static let initialMapSize = 1 << 34
 
     /// Whether `path` holds a ledger.
     public static func exists(at path: String) -> Bool {

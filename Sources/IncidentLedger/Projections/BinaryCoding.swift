@@ -91,6 +91,14 @@ struct BinaryReader {
         return Timestamp(trustedNanoseconds: nanoseconds, text: text)
     }
 
+    /// A flag, then a signed number when it is set: `.some(nil)` when absent, nil
+    /// when the bytes are damaged.
+    mutating func optionalSigned() -> Int64?? {
+        guard let present = flag() else { return nil }
+        guard present else { return .some(nil) }
+        return signed().map { .some($0) }
+    }
+
     mutating func optionalTime() -> Timestamp?? {
         guard let present = flag() else { return nil }
         return present ? time().map { .some($0) } : .some(nil)

@@ -126,16 +126,10 @@ public struct IncidentFacts: IncidentFactsView, Equatable, Sendable {
             let regulatory = input.flag(), let category = input.optionalString(),
             let detected = input.signed()
         else { return nil }
-        var times: [Int64?] = []
-        for _ in 0..<5 {
-            guard let present = input.flag() else { return nil }
-            if present {
-                guard let time = input.signed() else { return nil }
-                times.append(time)
-            } else {
-                times.append(nil)
-            }
-        }
+        guard let impact = input.optionalSigned(), let acknowledged = input.optionalSigned(),
+            let mitigated = input.optionalSigned(), let firstResolved = input.optionalSigned(),
+            let resolved = input.optionalSigned()
+        else { return nil }
         guard input.offset == bytes.count else { return nil }
         self.incident = incident
         self.status = status
@@ -149,10 +143,10 @@ public struct IncidentFacts: IncidentFactsView, Equatable, Sendable {
         self.regulatory = regulatory
         self.rootCauseCategory = category
         detectedNanoseconds = detected
-        impactNanoseconds = times[0]
-        acknowledgedNanoseconds = times[1]
-        mitigatedNanoseconds = times[2]
-        firstResolvedNanoseconds = times[3]
-        resolvedNanoseconds = times[4]
+        impactNanoseconds = impact
+        acknowledgedNanoseconds = acknowledged
+        mitigatedNanoseconds = mitigated
+        firstResolvedNanoseconds = firstResolved
+        resolvedNanoseconds = resolved
     }
 }

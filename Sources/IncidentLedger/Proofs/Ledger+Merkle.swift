@@ -20,9 +20,10 @@ struct KeptSubtrees<Transaction: ReadableTransaction>: SubtreeHashes {
 
     func hash(level: Int, index: UInt64) throws -> SHA256Digest {
         let key = KeptSubtrees.key(level: level, index: index)
-        guard let bytes = try txn.value(in: database, forKey: key),
-            let digest = SHA256Digest(bytes: bytes)
-        else {
+        let found = try key.withUnsafeBytes { key in
+            try txn.withValue(in: database, forKey: key) { $0.flatMap(SHA256Digest.init(raw:)) }
+        }
+        guard let digest = found else {
             throw LedgerError.corrupt(
                 position: index << UInt64(level) + 1,
                 reason: "the Merkle tree lacks its level-\(level) node \(index); "
@@ -42,21 +43,27 @@ extension Ledger {
     func extendTree(
         with leaves: [SHA256Digest], from first: UInt64, in txn: WriteTransaction
     ) throws {
+        // The last left child (even index) completed at each level: the sibling the
+        // next right child at that level combines with, so most reads come from here.
+        var pending: [(index: UInt64, hash: SHA256Digest)?] = Array(repeating: nil, count: 64)
+        let kept = KeptSubtrees(txn: txn, database: merkle)
         for (offset, leaf) in leaves.enumerated() {
             let index = first + UInt64(offset)
             var node = leaf
             for (level, position) in completedSubtrees(byAppendingLeaf: index) {
                 if level > 0 {
-                    let left = try KeptSubtrees(txn: txn, database: merkle)
-                        .hash(level: level - 1, index: 2 * position)
+                    let leftIndex = 2 * position
+                    let left =
+                        try pending[level - 1].flatMap { $0.index == leftIndex ? $0.hash : nil }
+                        ?? kept.hash(level: level - 1, index: leftIndex)
                     node = MerkleTree<KeptSubtrees<WriteTransaction>>.nodeHash(
                         left, node, hasher: hasher)
                 }
                 try txn.put(
                     node.bytes,
-                    forKey: KeptSubtrees<WriteTransaction>.key(
-                        level: level, index: position),
+                    forKey: KeptSubtrees<WriteTransaction>.key(level: level, index: position),
                     in: merkle)
+                if position & 1 == 0 { pending[level] = (position, node) }
             }
         }
     }

@@ -30,7 +30,7 @@ public struct MerkleTree<Hashes: SubtreeHashes> {
     public static func leafHash(
         _ bytes: UnsafeRawBufferPointer, hasher: SHA256Hasher
     ) -> SHA256Digest {
-        withUnsafeBytes(of: UInt8(0)) { hasher.digest($0, bytes) }
+        hasher.digest(prefix: 0, bytes)
     }
 
     /// An interior node's hash: SHA-256(0x01 || left || right).

@@ -55,8 +55,11 @@ extension Command {
         let reverse = arguments.flag("reverse")
         let states: [IncidentState]
         let total: Int
-        if let moment {
-            let selected = try ledger.states(asOf: moment).filter(filter.matches)
+        let statuses = Set(filter.statuses.compactMap(IncidentStatus.init(rawValue:)))
+        if moment != nil || !statuses.isEmpty {
+            // Past states are folded from the log; a status is read through its index.
+            let selected = try ledger.states(asOf: moment, statuses: statuses)
+                .filter(filter.matches)
             total = selected.count
             states = Array(sorted(selected, by: order, reverse: reverse).prefix(limit))
         } else {
