@@ -76,27 +76,47 @@ public enum Statistics {
     ///   - resamples: How many resamples (default 2,000).
     ///   - seed: The generator's seed.
     /// - Returns: The interval, or nil for no values.
-    /// - Complexity: O(resamples × n log n).
+    /// - Complexity: O(resamples × n), after one sort.
     public static func medianInterval(
         _ values: [Double], resamples: Int = 2000, seed: UInt64 = 0x1_ED6E_5EED
     ) -> (low: Double, high: Double)? {
         guard !values.isEmpty else { return nil }
+        let sorted = values.sorted()
+        let n = sorted.count
         var generator = SplitMix64(seed: seed)
         var medians: [Double] = []
         medians.reserveCapacity(resamples)
-        var resample = [Double](repeating: 0, count: values.count)
+        // A resample drawn from sorted values is known by how often each is drawn;
+        // its median is then found by walking those counts, with no sort.
+        var counts = [Int](repeating: 0, count: n)
+        let h = Double(n - 1) * 0.5
+        let low = Int(h.rounded(.down))
+        let fraction = h - Double(low)
         for _ in 0..<resamples {
-            for index in resample.indices {
-                resample[index] = values[Int(generator.next() % UInt64(values.count))]
+            for index in counts.indices { counts[index] = 0 }
+            for _ in 0..<n { counts[Int(generator.next() % UInt64(n))] += 1 }
+            var seen = 0
+            var lowValue = sorted[n - 1]
+            var highValue = sorted[n - 1]
+            var foundLow = false
+            for (index, count) in counts.enumerated() where count > 0 {
+                seen += count
+                if !foundLow, seen > low {
+                    lowValue = sorted[index]
+                    foundLow = true
+                }
+                if seen > low + 1 {
+                    highValue = sorted[index]
+                    break
+                }
             }
-            resample.sort()
-            if let median = percentile(sorted: resample, 0.5) { medians.append(median) }
+            medians.append(low + 1 < n ? lowValue + fraction * (highValue - lowValue) : lowValue)
         }
         medians.sort()
-        guard let low = percentile(sorted: medians, 0.025),
-            let high = percentile(sorted: medians, 0.975)
+        guard let lowBound = percentile(sorted: medians, 0.025),
+            let highBound = percentile(sorted: medians, 0.975)
         else { return nil }
-        return (low, high)
+        return (lowBound, highBound)
     }
 }
 

@@ -80,8 +80,9 @@ extension Command {
         add(
             "root cause",
             state.rootCauseCategory.map { category in
-                [category, state.rootCauseSummary, state.changeReference.map { "(\($0))" }]
-                    .compactMap { $0 }.joined(separator: ": ")
+                let summary = state.rootCauseSummary.map { ": \($0)" } ?? ""
+                let change = state.changeReference.map { " (\($0))" } ?? ""
+                return category + summary + change
             })
         add("what happened", state.whatHappened)
         add("why", state.why)

@@ -28,6 +28,8 @@ struct Table {
                     isLast ? cell : cell + String(repeating: " ", count: widths[index] - cell.count)
                 text += (index == 0 ? "" : "  ") + style(padded)
             }
+            // An empty last column leaves the one before it padded: trim that.
+            while text.last == " " { text.removeLast() }
             return text
         }
         var lines = [line(header, style: styleHeader)]
