@@ -55,7 +55,8 @@ public struct Projector {
     /// - Complexity: O(1) amortised.
     public mutating func fold(_ event: Event, position: UInt64) {
         let effective = corrected(event)
-        if effective.type == .detected, states[effective.incident] == nil {
+        // Asked by index: comparing `states[id]` with nil would copy the whole state.
+        if effective.type == .detected, states.index(forKey: effective.incident) == nil {
             states[effective.incident] = IncidentState(detected: effective, position: position)
             return
         }
