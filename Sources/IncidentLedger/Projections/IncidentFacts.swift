@@ -94,8 +94,8 @@ public struct IncidentFacts: IncidentFactsView, Equatable, Sendable {
     func encoded() -> [UInt8] {
         var out = BinaryWriter()
         out.bytes.reserveCapacity(96)
-        out.string(status.rawValue)
-        out.string(severity.rawValue)
+        out.unsigned(UInt64(IncidentStatus.allCases.firstIndex(of: status) ?? 0))
+        out.unsigned(UInt64(Severity.allCases.firstIndex(of: severity) ?? 0))
         out.string(process)
         out.optionalString(owner)
         out.optionalString(team)
@@ -118,8 +118,10 @@ public struct IncidentFacts: IncidentFactsView, Equatable, Sendable {
     /// Reads facts written by `encoded()`; nil when the bytes are damaged.
     init?(incident: String, encoded bytes: UnsafeRawBufferPointer) {
         var input = BinaryReader(bytes: bytes)
-        guard let status = input.string().flatMap(IncidentStatus.init(rawValue:)),
-            let severity = input.string().flatMap(Severity.init(rawValue:)),
+        let statuses = IncidentStatus.allCases
+        let severities = Severity.allCases
+        guard let statusCode = input.unsigned(), statusCode < UInt64(statuses.count),
+            let severityCode = input.unsigned(), severityCode < UInt64(severities.count),
             let process = input.string(), let owner = input.optionalString(),
             let team = input.optionalString(), let scope = input.optionalString(),
             let source = input.optionalString(), let customerFacing = input.flag(),
@@ -132,8 +134,8 @@ public struct IncidentFacts: IncidentFactsView, Equatable, Sendable {
         else { return nil }
         guard input.offset == bytes.count else { return nil }
         self.incident = incident
-        self.status = status
-        self.severity = severity
+        status = statuses[Int(statusCode)]
+        severity = severities[Int(severityCode)]
         self.process = process
         self.owner = owner
         self.team = team

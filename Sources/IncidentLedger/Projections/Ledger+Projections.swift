@@ -30,7 +30,7 @@ extension Ledger {
     /// The shape of the kept projections (the state layout and the indexes beside
     /// it), as stored in the ledger's meta; a change rebuilds them.
     static var projectionVersion: [UInt8] {
-        Array("\(IncidentState.layoutVersion).4".utf8)
+        Array("\(IncidentState.layoutVersion).5".utf8)
     }
 
     /// Keeps incidents' new states, and their entries in the status index, in the
