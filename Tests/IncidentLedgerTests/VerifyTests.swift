@@ -216,3 +216,57 @@ struct TamperTests {
         #expect(result.firstBad?.reason == "the bytes are not in canonical form")
     }
 }
+
+@Suite("verify split among the cores")
+struct SplitVerifyTests {
+    /// A ledger of 40 incidents with 3 events each: 120 records.
+    static func ledger() throws -> TestLedger {
+        let test = try TestLedger()
+        var lines: [String] = []
+        for index in 1...40 {
+            let incident = "INC-\(index)"
+            lines.append(detectedLine(incident, at: time(index), title: "Title \(1000 + index)"))
+            lines.append(eventLine("acknowledged", incident, at: time(index + 1)))
+            lines.append(eventLine("note", incident, at: time(index + 2), data: ["text": "n"]))
+        }
+        try test.append(lines)
+        return test
+    }
+
+    @Test("split into spans, an intact log verifies with the same head as unsplit")
+    func intactAcrossSpans() throws {
+        let test = try Self.ledger()
+        let split = try test.ledger.verify(splittingFrom: 2, progress: nil)
+        let whole = try test.ledger.verify(splittingFrom: 1_000_000, progress: nil)
+        #expect(split.isIntact && whole.isIntact)
+        #expect(split.records == 120)
+        #expect(split.head == whole.head)
+        #expect(split.head == (try test.ledger.head()))
+    }
+
+    @Test("a record changed in any span, or at a seam, is found at the same position")
+    func tamperAcrossSpans() throws {
+        for title in ["Title 1002", "Title 1020", "Title 1021", "Title 1039"] {
+            let test = try Self.ledger()
+            let path = test.dataFile
+            let bytes = try fileBytes(path)
+            var found = false
+            for offset in offsets(of: Array(title.utf8), in: bytes) {
+                try overwriteByte(in: path, at: offset, with: UInt8(ascii: "X"))
+                let reopened = try Ledger(path: test.path, access: .readOnly)
+                let whole = try reopened.verify(splittingFrom: 1_000_000, progress: nil)
+                if whole.isIntact {
+                    try overwriteByte(in: path, at: offset, with: UInt8(ascii: "T"))
+                    continue
+                }
+                let split = try reopened.verify(splittingFrom: 2, progress: nil)
+                #expect(split.firstBad?.position == whole.firstBad?.position, "\(title)")
+                #expect(split.firstBad?.reason == whole.firstBad?.reason, "\(title)")
+                #expect(split.records == whole.records, "\(title)")
+                found = true
+                break
+            }
+            #expect(found, "\(title) was not found in data.mdb")
+        }
+    }
+}

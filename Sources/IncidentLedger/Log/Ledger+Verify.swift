@@ -1,3 +1,4 @@
+import Dispatch
 import Glibc
 import Interchange
 import LedgerCrypto
@@ -24,20 +25,25 @@ extension Ledger {
     /// end that the last record's hash is the head kept with the log.
     ///
     /// The check is of integrity, not of content: fields were checked when each
-    /// event was appended, and any later change to a record breaks the chain.
-    /// - Parameter progress: Called now and then with (records checked, records in all).
+    /// event was appended, and any later change to a record breaks the chain. The
+    /// log is split into one span per core, each checked in its own read snapshot of
+    /// the same transaction id; the spans' seams are then linked.
+    /// - Parameter progress: Called now and then with (records checked, records in all),
+    ///   from one worker at a time.
     /// - Returns: The first bad position and why, or an intact result with the head.
     /// - Throws: `LedgerError.storage` when the ledger cannot be read.
-    /// - Complexity: O(n) in the total size of the records.
+    /// - Complexity: O(n) in the total size of the records, shared among the cores.
     public func verify(
         progress: ((UInt64, UInt64) -> Void)? = nil
-    ) throws(LedgerError)
-        -> VerifyResult
-    {
-        var result = VerifyResult()
-        var expected: UInt64 = 1
-        var prev = SHA256Digest.zero
-        var lastRecordedAt: ArraySlice<UInt8> = []
+    ) throws(LedgerError) -> VerifyResult {
+        try verify(splittingFrom: 20_000, progress: progress)
+    }
+
+    /// `verify(progress:)`, splitting the log among the cores once it holds at least
+    /// `threshold` records (tests lower it to check the seams between spans).
+    func verify(
+        splittingFrom threshold: UInt64, progress: ((UInt64, UInt64) -> Void)?
+    ) throws(LedgerError) -> VerifyResult {
         let total: UInt64
         let keptHead: SHA256Digest?
         do {
@@ -50,53 +56,58 @@ extension Ledger {
             throw Ledger.wrap(error)
         }
 
-        func fail(_ position: UInt64, _ reason: String) -> Bool {
-            result.firstBad = (position, reason)
-            return false
+        let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        let workers = total < threshold ? 1 : min(cores, 8)
+        let spans = (0..<workers).map { worker in
+            (total * UInt64(worker) / UInt64(workers) + 1)..<(total * UInt64(worker + 1)
+                / UInt64(workers) + 1)
+        }
+        var results = [SpanCheck](repeating: SpanCheck(), count: workers)
+        let environment = self.environment
+        let recordsDatabase = self.records
+        let report = UncheckedProgress(progress: progress, total: total, workers: workers)
+        results.withUnsafeMutableBufferPointer { buffer in
+            let slots = SpanSlots(base: buffer.baseAddress)
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                let check = Ledger.checkSpan(
+                    spans[worker], environment: environment, records: recordsDatabase,
+                    progress: worker == 0 ? report : nil)
+                slots.base?[worker] = check
+            }
         }
 
-        do {
-            try forEachRecord { position, bytes in
-                if expected & 0x3FFF == 0 { progress?(expected, total) }
-                guard position == expected else {
-                    return fail(expected, "record \(expected) is missing (next is \(position))")
-                }
-                let document: JSONDocument
-                do {
-                    document = try JSONDocument(parsing: ArraySlice(bytes))
-                } catch let error as JSONError {
-                    return fail(position, "not valid JSON: \(error.message)")
-                }
-                guard document.isCanonical else {
-                    return fail(position, "the bytes are not in canonical form")
-                }
-                let root = document.root
-                guard let positionNode = document.member("position", of: root),
-                    document.integer(positionNode) == Int64(position)
-                else {
-                    return fail(position, "its position field is not \(position)")
-                }
-                guard let prevNode = document.member("prev", of: root),
-                    document.withRawContent(prevNode, { prev.matches(hexUTF8: $0) })
-                else {
-                    return fail(position, "prev does not match the hash of record \(position - 1)")
-                }
-                if let recordedAt = document.member("recordedAt", of: root) {
-                    lastRecordedAt = document.source(recordedAt)
-                }
-                prev = hasher.digest(bytes)
-                result.records = position
-                expected += 1
-                return true
+        // Link the spans: each one's first `prev` must be the hash its predecessor ended on.
+        var result = VerifyResult()
+        var previousHash = SHA256Digest.zero
+        for (span, check) in zip(spans, results) where !span.isEmpty {
+            if let failure = check.error {
+                throw failure
             }
-        } catch {
-            throw Ledger.wrap(error)
+            if let firstPrev = check.firstPrev, firstPrev != previousHash {
+                result.firstBad = (
+                    span.lowerBound, "prev does not match the hash of record \(span.lowerBound - 1)"
+                )
+            } else if let bad = check.firstBad {
+                result.firstBad = bad
+            }
+            if result.firstBad != nil { break }
+            previousHash = check.lastHash
+            result.records = span.upperBound - 1
+            result.head = Head(
+                position: span.upperBound - 1, hash: check.lastHash,
+                recordedAt: check.lastRecordedAt)
         }
         progress?(result.records, total)
-        if result.records > 0 {
-            let text = String(decoding: lastRecordedAt.dropFirst().dropLast(), as: UTF8.self)
-            result.head = Head(
-                position: result.records, hash: prev, recordedAt: try? Timestamp(parsing: text))
+        if let bad = result.firstBad, bad.position > 1 {
+            // The head up to the last good record, read again for the report.
+            result.records = bad.position - 1
+            if let bytes = try recordBytes(at: bad.position - 1) {
+                result.head = Head(
+                    position: bad.position - 1, hash: hasher.digest(bytes), recordedAt: nil)
+            }
+        } else if result.firstBad != nil {
+            result.records = 0
+            result.head = .empty
         }
         if result.isIntact, let keptHead, keptHead != result.head.hash {
             result.firstBad = (
@@ -108,6 +119,168 @@ extension Ledger {
             result.firstBad = (result.head.position, "the head kept with the log is missing")
         }
         return result
+    }
+
+    /// Checks the records of one span in its own snapshot and hasher.
+    private static func checkSpan(
+        _ span: Range<UInt64>, environment: Environment, records: Database,
+        progress: UncheckedProgress?
+    ) -> SpanCheck {
+        var check = SpanCheck()
+        guard !span.isEmpty else { return check }
+        let hasher: SHA256Hasher
+        do {
+            hasher = try SHA256Hasher()
+        } catch {
+            check.error = .unsupportedFormat("cannot start SHA-256: \(error)")
+            return check
+        }
+        var expected = span.lowerBound
+        var prev: SHA256Digest?
+        func fail(_ position: UInt64, _ reason: String) -> Bool {
+            check.firstBad = (position, reason)
+            return false
+        }
+        do {
+            try environment.read { txn in
+                try txn.withCursor(records) { cursor in
+                    var entry = try cursor.seek(atLeast: bigEndianBytes(span.lowerBound))
+                    while let current = entry, expected < span.upperBound {
+                        guard try checkRecord(current, expected: expected) else { return }
+                        expected += 1
+                        entry = try cursor.next()
+                    }
+                    if expected < span.upperBound {
+                        _ = fail(expected, "record \(expected) is missing (the log ends early)")
+                    }
+                }
+            }
+        } catch let error as LedgerError {
+            check.error = error
+        } catch {
+            check.error = Ledger.wrap(error)
+        }
+        return check
+
+        func checkRecord(_ entry: Entry, expected: UInt64) throws -> Bool {
+            let bytes = entry.value
+            guard let position = bigEndianValue(entry.key), position == expected else {
+                let next = bigEndianValue(entry.key).map { "next is \($0)" } ?? "a bad key"
+                return fail(expected, "record \(expected) is missing (\(next))")
+            }
+            if position & 0x3FFF == 0 { progress?.report(position - span.lowerBound) }
+            // One pass over the bytes: canonical form, and the members that chain.
+            var positionText: UnsafeRawBufferPointer?
+            var prevText: UnsafeRawBufferPointer?
+            var recordedAtText: UnsafeRawBufferPointer?
+            let canonical = CanonicalScanner.scan(bytes) { key, value in
+                if Ledger.same(key, "position") {
+                    positionText = value
+                } else if Ledger.same(key, "prev") {
+                    prevText = value
+                } else if Ledger.same(key, "recordedAt") {
+                    recordedAtText = value
+                }
+            }
+            guard canonical else {
+                return fail(position, Ledger.whyNotCanonical(bytes))
+            }
+            guard let positionText, UInt64(decimal: positionText) == position else {
+                return fail(position, "its position field is not \(position)")
+            }
+            guard let prevText, prevText.count == 66,
+                let stated = UnsafeRawBufferPointer(rebasing: prevText[1..<65])
+                    .withMemoryRebound(to: UInt8.self, { SHA256Digest(hexUTF8: $0) })
+            else {
+                return fail(position, "its prev field is not a SHA-256 digest")
+            }
+            if let prev {
+                guard stated == prev else {
+                    return fail(position, "prev does not match the hash of record \(position - 1)")
+                }
+            } else {
+                check.firstPrev = stated
+            }
+            let hash = hasher.digest(bytes)
+            prev = hash
+            check.lastHash = hash
+            if position == span.upperBound - 1, let recordedAtText, recordedAtText.count > 2 {
+                let text = String(
+                    decoding: UnsafeRawBufferPointer(
+                        rebasing: recordedAtText.dropFirst().dropLast()),
+                    as: UTF8.self)
+                check.lastRecordedAt = try? Timestamp(parsing: text)
+            }
+            return true
+        }
+    }
+}
+
+/// What checking one span of the log found.
+private struct SpanCheck {
+    /// The `prev` the span's first record states, to be linked to the span before.
+    var firstPrev: SHA256Digest?
+    /// The hash of the span's last record checked.
+    var lastHash = SHA256Digest.zero
+    /// When the span's last record was appended.
+    var lastRecordedAt: Timestamp?
+    /// The first bad record within the span.
+    var firstBad: (position: UInt64, reason: String)?
+    /// A failure to read the span at all.
+    var error: LedgerError?
+}
+
+/// Where the workers of `verify` put their results: each writes its own slot only.
+private struct SpanSlots: @unchecked Sendable {
+    let base: UnsafeMutablePointer<SpanCheck>?
+}
+
+/// The progress callback, called by one worker only, scaled to the whole log.
+private struct UncheckedProgress: @unchecked Sendable {
+    let progress: ((UInt64, UInt64) -> Void)?
+    let total: UInt64
+    let workers: Int
+
+    func report(_ done: UInt64) {
+        progress?(min(done * UInt64(workers), total), total)
+    }
+}
+
+extension Ledger {
+    /// Whether `bytes` are exactly `name`'s UTF-8, compared without a generic walk.
+    @inline(__always)
+    static func same(_ bytes: UnsafeRawBufferPointer, _ name: StaticString) -> Bool {
+        guard bytes.count == name.utf8CodeUnitCount, let base = bytes.baseAddress else {
+            return false
+        }
+        return memcmp(base, name.utf8Start, bytes.count) == 0
+    }
+
+    /// Why bytes the canonical scanner refused are not a canonical record: the
+    /// parser's own words when they are not JSON at all.
+    static func whyNotCanonical(_ bytes: UnsafeRawBufferPointer) -> String {
+        do {
+            _ = try JSONDocument(parsing: ArraySlice(bytes))
+            return "the bytes are not in canonical form"
+        } catch {
+            return "not valid JSON: \(error.message)"
+        }
+    }
+}
+
+extension UInt64 {
+    /// Parses plain decimal digits; nil for anything else or on overflow.
+    init?(decimal text: UnsafeRawBufferPointer) {
+        guard !text.isEmpty, text.count <= 20 else { return nil }
+        var value: UInt64 = 0
+        for byte in text {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            let (times, overflow) = value.multipliedReportingOverflow(by: 10)
+            let (sum, carry) = times.addingReportingOverflow(UInt64(byte - UInt8(ascii: "0")))
+            guard !overflow, !carry else { return nil }
+            value = sum
+        }
+        self = value
     }
 }
 
