@@ -11,20 +11,7 @@ extension Command {
                 + "as a table or, with --json, as an array of the objects 'show --json' "
                 + "prints. With --as-of, answers as the ledger would have at that position "
                 + "or recorded time, replaying only the records up to it.",
-            options: [
-                OptionSpec(
-                    "status", value: "STATUS", help: "Only incidents with this status",
-                    allowed: IncidentStatus.allCases.map(\.rawValue), repeatable: true),
-                OptionSpec("process", value: "NAME", help: "Only this process", repeatable: true),
-                OptionSpec(
-                    "severity", value: "SEV", help: "Only this current severity",
-                    allowed: EventSchema.severities, repeatable: true),
-                OptionSpec("owner", value: "NAME", help: "Only incidents owned by NAME"),
-                OptionSpec("team", value: "NAME", help: "Only incidents of this team"),
-                OptionSpec(
-                    "scope", value: "SCOPE", help: "Only this scope", allowed: EventSchema.scopes),
-                OptionSpec.flag("customer-facing", help: "Only customer-facing incidents"),
-                OptionSpec.flag("regulatory", help: "Only incidents touching a regulatory duty"),
+            options: IncidentFilter.options + [
                 OptionSpec("detected-since", value: "TIME", help: "Only detected at or after TIME"),
                 OptionSpec("detected-until", value: "TIME", help: "Only detected before TIME"),
                 OptionSpec(
@@ -116,8 +103,25 @@ extension Command {
     }
 }
 
-/// The selection `list` (and later the statistics) make by an incident's state.
+/// The selection `list` and `stats` make by an incident's facts.
 struct IncidentFilter {
+    /// The options that select incidents, shared by every command that takes them.
+    static let options: [OptionSpec] = [
+        OptionSpec(
+            "status", value: "STATUS", help: "Only incidents with this status",
+            allowed: IncidentStatus.allCases.map(\.rawValue), repeatable: true),
+        OptionSpec("process", value: "NAME", help: "Only this process", repeatable: true),
+        OptionSpec(
+            "severity", value: "SEV", help: "Only this current severity",
+            allowed: EventSchema.severities, repeatable: true),
+        OptionSpec("owner", value: "NAME", help: "Only incidents owned by NAME"),
+        OptionSpec("team", value: "NAME", help: "Only incidents of this team"),
+        OptionSpec(
+            "scope", value: "SCOPE", help: "Only this scope", allowed: EventSchema.scopes),
+        OptionSpec.flag("customer-facing", help: "Only customer-facing incidents"),
+        OptionSpec.flag("regulatory", help: "Only incidents touching a regulatory duty"),
+    ]
+
     var statuses: Set<String>
     var processes: Set<String>
     var severities: Set<String>

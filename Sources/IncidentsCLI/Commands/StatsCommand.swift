@@ -33,19 +33,7 @@ extension Command {
                 OptionSpec(
                     "resolve", value: "WHICH", help: "TTR to the final or the first resolution",
                     allowed: ["final", "first"]),
-                OptionSpec(
-                    "status", value: "STATUS", help: "Only incidents with this status",
-                    allowed: IncidentStatus.allCases.map(\.rawValue), repeatable: true),
-                OptionSpec("process", value: "NAME", help: "Only this process", repeatable: true),
-                OptionSpec(
-                    "severity", value: "SEV", help: "Only this current severity",
-                    allowed: EventSchema.severities, repeatable: true),
-                OptionSpec("owner", value: "NAME", help: "Only incidents owned by NAME"),
-                OptionSpec("team", value: "NAME", help: "Only incidents of this team"),
-                OptionSpec(
-                    "scope", value: "SCOPE", help: "Only this scope", allowed: EventSchema.scopes),
-                OptionSpec.flag("customer-facing", help: "Only customer-facing incidents"),
-                OptionSpec.flag("regulatory", help: "Only incidents touching a regulatory duty"),
+            ] + IncidentFilter.options + [
                 AsOfOption.spec,
                 OptionSpec.flag("csv", help: "Print CSV"),
                 OptionSpec("svg", value: "FILE", help: "Also draw the trend (with --by a period)"),
