@@ -29,13 +29,9 @@ extension Command {
         ).withCommonOptions(json: true)
     ) { arguments, context in
         let filter = try IncidentFilter(arguments)
-        var limit = Int.max
-        if let text = arguments.value("limit") {
-            guard let value = Int(text), value >= 0 else {
-                throw UsageError("'--limit' must be a whole number, not '\(text)'")
-            }
-            limit = value
-        }
+        let limit =
+            try arguments.wholeNumber("limit", minimum: 0).map { Int(clamping: $0) }
+            ?? Int.max
         let moment = try AsOfOption.parse(arguments)
         let ledger = try context.openLedger(.readOnly)
         let order = arguments.value("sort") ?? "detected"

@@ -28,13 +28,7 @@ extension Command {
         ).withCommonOptions(json: true)
     ) { arguments, context in
         let filter = try RecordFilter(arguments)
-        var from: UInt64 = 1
-        if let text = arguments.value("from") {
-            guard let value = UInt64(text), value >= 1 else {
-                throw UsageError("'--from' must be a position (1 or more), not '\(text)'")
-            }
-            from = value
-        }
+        let from = try arguments.wholeNumber("from", minimum: 1) ?? 1
         let json = arguments.flag("json")
         let ledger = try context.openLedger(.readOnly)
         let out = context.out

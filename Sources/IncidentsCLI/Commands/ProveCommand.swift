@@ -31,9 +31,7 @@ extension Command {
     ) { arguments, context in
         let ledger = try context.openLedger(.readOnly)
         let head = try ledger.head()
-        let size =
-            try arguments.value("size").map { try positiveNumber($0, option: "size") }
-            ?? head.position
+        let size = try arguments.wholeNumber("size", minimum: 1) ?? head.position
         guard size >= 1, size <= head.position else {
             throw CLIError(.invalidInput, "--size must be from 1 to \(head.position), not \(size)")
         }
@@ -41,8 +39,7 @@ extension Command {
         var writer = CanonicalJSONWriter(reservingCapacity: 4096)
         writer.beginObject()
 
-        if let oldText = arguments.value("consistency") {
-            let old = try positiveNumber(oldText, option: "consistency")
+        if let old = try arguments.wholeNumber("consistency", minimum: 1) {
             guard old <= size else {
                 throw CLIError(.invalidInput, "--consistency \(old) is larger than --size \(size)")
             }
@@ -85,12 +82,5 @@ extension Command {
         writer.beginArray()
         for hash in hashes { writer.string(hash.hex) }
         writer.endArray()
-    }
-
-    static func positiveNumber(_ text: String, option: String) throws -> UInt64 {
-        guard let value = UInt64(text), value >= 1 else {
-            throw UsageError("'--\(option)' must be a whole number from 1, not '\(text)'")
-        }
-        return value
     }
 }

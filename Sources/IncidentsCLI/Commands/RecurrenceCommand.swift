@@ -31,13 +31,10 @@ extension Command {
     ) { arguments, context in
         let key = arguments.value("by").flatMap(RecurrenceKey.init(rawValue:)) ?? .process
         let window = try parseWindow(arguments.value("window") ?? "30d")
-        var threshold = 3
-        if let text = arguments.value("threshold") {
-            guard let value = Int(text), value >= 1 else {
-                throw UsageError("'--threshold' must be a whole number from 1, not '\(text)'")
-            }
-            threshold = value
-        }
+        let threshold =
+            try arguments.wholeNumber("threshold", minimum: 1).map {
+                Int(clamping: $0)
+            } ?? 3
         let moment = try AsOfOption.parse(arguments)
         let ledger = try context.openLedger(.readOnly)
         var findings = Recurrence.findings(

@@ -82,3 +82,19 @@ extension CommandSpec {
         return spec
     }
 }
+
+extension ParsedArguments {
+    /// The value of a whole-number option, or nil when it is not given.
+    /// - Parameters:
+    ///   - name: The option's long name.
+    ///   - minimum: The smallest value accepted.
+    /// - Throws: `UsageError` naming the option when the value is not a whole number
+    ///   from `minimum`.
+    func wholeNumber(_ name: String, minimum: UInt64) throws -> UInt64? {
+        guard let text = value(name) else { return nil }
+        guard let number = UInt64(text), number >= minimum else {
+            throw UsageError("'--\(name)' must be a whole number from \(minimum), not '\(text)'")
+        }
+        return number
+    }
+}
