@@ -91,6 +91,15 @@ struct BinaryReader {
         return present ? string().map { .some($0) } : .some(nil)
     }
 
+    /// Steps over a string; false when the bytes end before it does.
+    mutating func skipString() -> Bool {
+        guard let length = unsigned(), length <= UInt64(bytes.count - offset) else {
+            return false
+        }
+        offset += Int(length)
+        return true
+    }
+
     /// A string, shared through `interner` with earlier reads of the same bytes.
     mutating func string(interning interner: inout StringInterner) -> String? {
         guard let length = unsigned(), length <= UInt64(bytes.count - offset) else { return nil }
