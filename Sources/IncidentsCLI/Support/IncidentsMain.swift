@@ -14,6 +14,7 @@ public enum IncidentsMain {
         ("Write", [.initialize, .record, .importEvents, .rebuild]),
         ("Read", [.show, .list, .history, .log, .head, .verify, .prove]),
         ("Analyse", [.stats, .recurrence]),
+        ("Keep safe", [.backup, .restore]),
     ]
 
     static var commands: [Command] { groups.flatMap(\.commands) }
