@@ -31,6 +31,8 @@ private let readCommands: [[String]] = [
 private func writeCommands(_ harness: CLIHarness) throws -> [[String]] {
     let event = eventLine("INC-3", "detected", "2026-03-04T09:14:00Z", data: detectedData())
     let file = try harness.file("more.ndjson", event)
+    let backup = harness.directory.path + "/backup"
+    #expect(try harness.run(["backup", backup]).status == 0)
     let steps: [[String]] = [
         ["detect", "INC-3", "--title", "t", "--process", "p", "--severity", "SEV3"],
         ["ack", "INC-2"], ["assign", "INC-2", "--owner", "bob"],
@@ -50,7 +52,7 @@ private func writeCommands(_ harness: CLIHarness) throws -> [[String]] {
     ]
     return steps + [
         ["record", event], ["import", file], ["rebuild"], ["init"],
-        ["restore", harness.directory.path + "/no-such-backup"],
+        ["restore", backup],
     ]
 }
 

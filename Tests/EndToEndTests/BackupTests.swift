@@ -253,6 +253,11 @@ struct BackupTests {
             try harness.run(["restore", backup, "--ledger", short], ledger: false).status == 73)
         #expect(try records(harness, short).count == 4)
 
+        // No backup at the path given.
+        let none = try harness.run(["restore", harness.directory.path + "/none"])
+        #expect(none.status == 66)
+        #expect(none.stderr == "incidents restore: no backup at \(harness.directory.path)/none\n")
+
         // A directory with other files in it is not an empty place.
         let busy = harness.directory.path + "/busy"
         #expect(mkdir(busy, 0o700) == 0)

@@ -26,6 +26,9 @@ extension Command {
         guard let backup = arguments.positional("BACKUP"), !backup.isEmpty else {
             throw UsageError("missing BACKUP, the backup directory")
         }
+        guard Ledger.exists(at: backup) else {
+            throw CLIError(.missing, "no backup at \(backup)")
+        }
         let target = context.ledgerPath
         if !Ledger.exists(at: target) { context.makeParents(of: target) }
         let report = try Ledger.restore(from: backup, into: target)
