@@ -12,9 +12,9 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case missing = 66
     /// A failure inside the program.
     case internalError = 70
-    /// Refused so as to keep what is there: a backup's destination exists, a restore
-    /// would drop records the backup lacks.
-    case refused = 73
+    /// An output cannot be created: it exists already and is not replaced (a backup's
+    /// destination), or a restore would drop records the backup lacks.
+    case cannotCreate = 73
     /// Reading or writing storage failed (a full disk, an I/O error).
     case ioError = 74
     /// Permission denied, e.g. writing to a ledger the user may only read.
@@ -30,7 +30,8 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
           65  invalid input: a field, a lifecycle rule or malformed JSON (nothing written)
           66  no ledger, or no input file, at the path given
           70  internal error
-          73  refused: a backup's destination exists, or a restore would drop records
+          73  cannot create an output (it exists already; nothing is replaced), or
+              restore would drop records the backup lacks
           74  storage failure (disk full, I/O error); nothing was written
           77  permission denied: the ledger is read-only for you, or a file is a link
         """
