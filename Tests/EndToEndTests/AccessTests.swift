@@ -163,6 +163,14 @@ struct AccessTests {
             harness, ["detect", "INC-9", "--title", "t", "--process", "p", "--severity", "SEV4"],
             groups: [group])
         #expect(member.status == 0, "\(member.stderr)")
+        // A member may write records, not change who shares the ledger.
+        let reshare = try OtherUser.run(harness, ["init", "--group", "users"], groups: [group])
+        #expect(reshare.status == 77)
+        #expect(
+            reshare.stderr
+                == "incidents init: permission denied: only the owner of the ledger at "
+                + "\(harness.ledger) may change who shares it, and only with a group the owner "
+                + "is in\n")
         #expect(member.stdout.hasPrefix("recorded detected for INC-9 at position 6"))
         // The owner still writes after a member has: the files kept their group modes.
         #expect(try harness.run(["ack", "INC-9"]).status == 0)

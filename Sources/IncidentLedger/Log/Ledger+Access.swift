@@ -29,7 +29,12 @@ extension Ledger {
             try EnvironmentFiles.refuseLinks(in: path)
             try EnvironmentFiles.share(directory: path, sharing: sharing)
         } catch {
-            throw openFailure(error, path: path, access: .readWrite)
+            guard error.code == EPERM else {
+                throw openFailure(error, path: path, access: .readWrite)
+            }
+            throw LedgerError.permissionDenied(
+                "permission denied: only the owner of the ledger at \(path) may change who "
+                    + "shares it, and only with a group the owner is in")
         }
     }
 
