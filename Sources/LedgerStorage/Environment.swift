@@ -57,6 +57,7 @@ public final class Environment: @unchecked Sendable {
         // this check and its open; only the directory's modes (no one but the owner,
         // or with a group-writable ledger the sticky bit) keep others from planting one.
         try EnvironmentFiles.refuseLinks(in: path)
+        try EnvironmentFiles.makeMissingLock(in: path)
         var env: OpaquePointer?
         try check(mdb_env_create(&env), "create environment")
         guard let env else {

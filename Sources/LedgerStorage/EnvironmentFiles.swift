@@ -86,6 +86,25 @@ public enum EnvironmentFiles {
         try share(directory: directory, sharing: sharing)
     }
 
+    /// Makes the lock file of an existing environment when it is missing (someone
+    /// removed it), with the mode and group the directory's sharing gives it: LMDB
+    /// would make it with this process's umask, which can shut readers out.
+    /// - Parameter directory: The environment's directory, holding its data file.
+    /// - Throws: `StorageError` when the file cannot be made or given its mode; when
+    ///   this process may not create files there, nothing is done (LMDB then reports).
+    public static func makeMissingLock(in directory: String) throws(StorageError) {
+        let path = directory + "/" + lockFile
+        guard isPresent(directory + "/" + dataFile), !isPresent(path) else { return }
+        let sharing = try Sharing.of(directory: directory)
+        let file = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard file >= 0 else {
+            if [EACCES, EPERM, EROFS, EEXIST].contains(errno) { return }
+            throw StorageError(code: errno, operation: "create \(path)", file: path)
+        }
+        defer { close(file) }
+        try apply(sharing.group, sharing.lockMode, to: file, path: path)
+    }
+
     /// Gives an existing environment's directory and files the group and modes of
     /// `sharing`; a lock file not made yet is skipped.
     /// - Parameters:

@@ -178,6 +178,25 @@ struct AccessTests {
         #expect(fileMode(harness.ledger + "/data.mdb")?.mode == 0o660)
     }
 
+    @Test("a removed lock.mdb is made again with the sharing's mode, whatever the umask")
+    func removedLockKeepsItsMode() throws {
+        let harness = try sampleLedger()
+        try OtherUser.makeReadOnly(harness)
+        #expect(unlink(harness.ledger + "/lock.mdb") == 0)
+        let owner = try CLIHarness.launch(
+            URL(fileURLWithPath: "/bin/sh"),
+            [
+                "-c", "umask 077 && exec \"$0\" \"$@\"", CLIHarness.executable.path, "head",
+                "--ledger", harness.ledger,
+            ])
+        #expect(owner.status == 0)
+        let lock = fileMode(harness.ledger + "/lock.mdb")
+        #expect(lock?.mode == (OtherUser.isRoot ? 0o660 : 0o600))
+        let reader = try OtherUser.reader(harness, ["head"])
+        #expect(reader.status == 0, "\(reader.stderr)")
+        #expect(reader.stdout == owner.stdout)
+    }
+
     @Test("a reader who may not write lock.mdb is told that LMDB needs it")
     func readerNeedsTheLockFile() throws {
         let harness = try sampleLedger()
