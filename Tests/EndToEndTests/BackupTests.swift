@@ -29,27 +29,30 @@ private func headJSON(_ harness: CLIHarness, _ ledger: String) throws -> String 
     try harness.run(["head", "--json", "--ledger", ledger], ledger: false).stdout
 }
 
-/// A writer thread that records one incident after another until stopped, counting
-/// the records it committed.
+/// A writer thread that records one incident after another until stopped, keeping
+/// the incidents it was told were committed and the errors it met.
 private final class Writer: @unchecked Sendable {
     private let lock = NSLock()
     private var stopped = false
-    private var committed = 0
+    private var committed: [String] = []
     private var failures: [String] = []
     private let done = DispatchSemaphore(value: 0)
 
-    /// Starts writing to the harness's ledger on a thread of its own.
-    init(_ harness: CLIHarness) {
+    /// Starts writing to the harness's ledger on a thread of its own, after `delay`
+    /// microseconds, incidents numbered from `first`.
+    init(_ harness: CLIHarness, from first: Int = 10_000, after delay: UInt32 = 0) {
         let thread = Thread { [self] in
-            var index = 10_000
+            usleep(delay)
+            var index = first
             while !lock.withLock({ stopped }) {
+                let incident = "INC-\(index)"
                 let outcome = try? harness.run([
-                    "detect", "INC-\(index)", "--title", "t", "--process", "p", "--severity",
-                    "SEV4", "--at", "2026-03-02T09:14:00Z",
+                    "detect", incident, "--title", "t", "--process", "p", "--severity", "SEV4",
+                    "--at", "2026-03-02T09:14:00Z",
                 ])
                 lock.withLock {
                     if outcome?.status == 0 {
-                        committed += 1
+                        committed.append(incident)
                     } else {
                         failures.append(outcome?.stderr ?? "could not run")
                     }
@@ -62,18 +65,19 @@ private final class Writer: @unchecked Sendable {
     }
 
     /// How many records the writer has committed so far.
-    var count: Int { lock.withLock { committed } }
+    var count: Int { lock.withLock { committed.count } }
 
     /// Waits until the writer has committed more than `count` records.
     func waitForMore(than count: Int) {
         while self.count <= count { usleep(10_000) }
     }
 
-    /// Stops the writer, waits for it, and returns the failures it met.
-    func stop() -> [String] {
+    /// Stops the writer, waits for it, and returns the incidents it committed and the
+    /// errors it met.
+    func stop() -> (committed: [String], failures: [String]) {
         lock.withLock { stopped = true }
         done.wait()
-        return lock.withLock { failures }
+        return lock.withLock { (committed, failures) }
     }
 }
 
@@ -94,7 +98,7 @@ struct BackupTests {
             backups.append((path, outcome.stdout))
         }
         writer.waitForMore(than: writer.count)
-        #expect(writer.stop().isEmpty)
+        #expect(writer.stop().failures.isEmpty)
 
         let final = try records(harness, harness.ledger)
         var positions: [Int] = []
@@ -123,6 +127,34 @@ struct BackupTests {
         }
         #expect(positions == positions.sorted() && Set(positions).count == positions.count)
         #expect(final.count > positions.last ?? 0)
+    }
+
+    @Test("no write reported as committed is lost when restores race a writer")
+    func restoreRacingAWriter() throws {
+        let harness = try CLIHarness()
+        try importIncidents(harness, 20)
+        var committed: [String] = []
+        var outcomes: [Int32: Int] = [:]
+        // The writer starts later each round, so that some restores find the ledger
+        // ahead and refuse, others swap it while the writer is starting.
+        for round in 0..<8 {
+            let backup = harness.directory.path + "/backup\(round)"
+            #expect(try harness.run(["backup", backup]).status == 0)
+            let writer = Writer(harness, from: 1000 * (round + 1), after: UInt32(round) * 20_000)
+            let restore = try harness.run(["restore", backup])
+            outcomes[restore.status, default: 0] += 1
+            #expect(restore.status == 0 || restore.status == 73, "\(restore.stderr)")
+            let written = writer.stop()
+            committed += written.committed
+            // A writer that opened the ledger just before the swap is told to run again.
+            let unexpected = written.failures.filter { !$0.contains("run it again") }
+            #expect(unexpected.isEmpty, "\(unexpected)")
+        }
+        #expect(try harness.run(["verify"]).status == 0)
+        let log = try records(harness, harness.ledger).joined(separator: "\n")
+        let lost = committed.filter { !log.contains(#""incident":"\#($0)""#) }
+        #expect(lost.isEmpty, "\(lost) reported as committed but not in the ledger")
+        #expect(outcomes.values.reduce(0, +) == 8)
     }
 
     @Test("backup refuses a destination that exists or is a link, and leaves it alone")
