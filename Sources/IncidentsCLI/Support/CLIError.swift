@@ -32,6 +32,7 @@ struct CLIError: Error {
             case .permissionDenied: return CLIError(.permissionDenied, error.description)
             case .storage: return CLIError(.ioError, error.description)
             case .unsupportedFormat, .corrupt: return CLIError(.ioError, error.description)
+            case .refused: return CLIError(.cannotCreate, error.description)
             }
         default:
             return CLIError(.internalError, "internal error: \(error)")

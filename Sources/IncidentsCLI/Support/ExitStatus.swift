@@ -13,8 +13,8 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case missing = 66
     /// A failure inside the program.
     case internalError = 70
-    /// An output file cannot be created: it exists already and is not replaced, or
-    /// its folder is missing.
+    /// An output cannot be created: it exists already and is not replaced, or its
+    /// folder is missing; or a restore would drop records the backup lacks.
     case cannotCreate = 73
     /// Reading or writing storage failed (a full disk, an I/O error).
     case ioError = 74
@@ -31,9 +31,10 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
           65  invalid input: a field, a lifecycle rule or malformed JSON (nothing written)
           66  no ledger, or no input file, at the path given
           70  internal error
-          73  cannot create an output file (it exists already; nothing is replaced)
+          73  cannot create an output (it exists already; nothing is replaced), or
+              restore would drop records the backup lacks
           74  storage failure (disk full, I/O error); nothing was written
-          77  permission denied
+          77  permission denied: the ledger is read-only for you, or a file is a link
         """
     }
 }

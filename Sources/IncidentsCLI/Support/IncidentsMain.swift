@@ -15,6 +15,7 @@ public enum IncidentsMain {
         ("Read", [.show, .list, .history, .log, .head, .verify, .prove]),
         ("Analyse", [.stats, .recurrence]),
         ("Sign heads", [.keygen]),
+        ("Keep safe", [.backup, .restore]),
     ]
 
     static var commands: [Command] { groups.flatMap(\.commands) }
