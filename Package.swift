@@ -56,7 +56,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["incidents"]
+            dependencies: ["incidents", "IncidentsCLI", "CommandLineKit"]
         ),
     ]
 )
