@@ -49,9 +49,19 @@ final class Follower: @unchecked Sendable {
     }
 
     /// Sends `signal`, waits for the process to end and its output to be read.
+    ///
+    /// A process still running after 30 seconds is killed, so a follower that ignores the
+    /// signal fails the test (with status 137) instead of hanging it.
     /// - Returns: The exit status, or 128 plus the signal when a signal ended it.
     func stop(_ signal: Int32) -> Int32 {
         kill(process.processIdentifier, signal)
+        let deadline = Date().addingTimeInterval(30)
+        while process.isRunning, Date() < deadline {
+            usleep(10_000)
+        }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+        }
         process.waitUntilExit()
         finished.wait()
         let status = process.terminationStatus
@@ -158,6 +168,26 @@ struct LogFollowTests {
         let seen = try await follower.waitForLines(2)
         #expect(follower.stop(SIGINT) == 0)
         #expect(try seen.map(Self.position) == [2, 3])
+    }
+
+    @Test("--after without --follow prints what comes after the position, then ends")
+    func afterWithoutFollow() throws {
+        let harness = try CLIHarness()
+        let detect = ["--title", "Export failed", "--process", "p", "--severity", "SEV3"]
+        #expect(try harness.run(["detect", "INC-1"] + detect).status == 0)
+        #expect(try harness.run(["ack", "INC-1"]).status == 0)
+        #expect(try harness.run(["note", "INC-1", "--text", "x"]).status == 0)
+
+        let after = try harness.run(["log", "--json", "--after", "1"])
+        #expect(after.status == 0)
+        let lines = after.stdout.split(separator: "\n").map(String.init)
+        #expect(try lines.map(Self.position) == [2, 3])
+        let whole = try harness.run(["log", "--json"]).stdout.split(separator: "\n")
+        #expect(lines == whole.dropFirst().map(String.init))
+
+        let pastTheEnd = try harness.run(["log", "--json", "--after", "\(UInt64.max)"])
+        #expect(pastTheEnd.status == 0)
+        #expect(pastTheEnd.stdout.isEmpty)
     }
 
     @Test("--from and --after together are a usage error")

@@ -48,8 +48,9 @@ extension Command {
             throw UsageError("give '--from' or '--after', not both")
         }
         let ledger = try context.openLedger(.readOnly)
+        // Past the last possible position there is nothing to print, however long one waits.
         let start =
-            try from ?? after.map { $0 + 1 }
+            try from ?? after.map { $0 < .max ? $0 + 1 : .max }
             ?? (arguments.flag("follow") ? ledger.head().position + 1 : 1)
         if !printer.json {
             printer.printHeader(bold: context.terminal.bold)
