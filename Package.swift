@@ -59,7 +59,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["incidents"]
+            dependencies: ["incidents", "IncidentsCLI", "CommandLineKit"]
         ),
     ]
 )

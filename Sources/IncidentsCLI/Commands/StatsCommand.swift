@@ -18,7 +18,9 @@ extension Command {
                 + "incidents are marked as too few to compare. Open incidents are not in TTR; "
                 + "they are counted and aged separately.",
             positionals: [
-                PositionalSpec("METRIC", help: "tta, ttm or ttr")
+                PositionalSpec(
+                    "METRIC", help: "Time to acknowledge, mitigate or resolve",
+                    allowed: DurationMetric.allCases.map(\.rawValue))
             ],
             options: [
                 OptionSpec(
