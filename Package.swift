@@ -59,7 +59,9 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["incidents", "IncidentsCLI", "CommandLineKit"]
+            dependencies: [
+                "incidents", "IncidentsCLI", "CommandLineKit", "IncidentLedger", "LedgerStorage",
+            ]
         ),
     ]
 )

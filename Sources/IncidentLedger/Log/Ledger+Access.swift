@@ -38,6 +38,11 @@ extension Ledger {
         }
     }
 
+    /// Whether this process may write the ledger at `path` (its data file).
+    public static func mayWrite(at path: String) -> Bool {
+        EnvironmentFiles.isWritable(directory: path)
+    }
+
     /// Refuses, before LMDB is asked, to open for writing a ledger whose data file
     /// this process may not write: a reader gets a clear refusal, not a storage error.
     static func refuseReadOnly(_ path: String) throws(LedgerError) {

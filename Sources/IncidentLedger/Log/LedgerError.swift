@@ -18,6 +18,9 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible {
     /// that exists, a restore over a ledger whose head is not in the backup, a write
     /// to a ledger that a restore has just replaced.
     case refused(String)
+    /// The kept projections are of an older layout and the ledger was opened
+    /// read-only, so they could not be rebuilt; opening it for writing rebuilds them.
+    case projectionsOutdated(path: String)
 
     public var description: String {
         switch self {
@@ -29,6 +32,9 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible {
                 : "\(errors[0]) (and \(errors.count - 1) more errors)"
         case .permissionDenied(let message): message
         case .unsupportedFormat(let message): message
+        case .projectionsOutdated(let path):
+            "the projections kept in \(path) are of another layout; run 'incidents rebuild' "
+                + "as a user who may write the ledger"
         case .storage(let error):
             error.isOutOfSpace
                 ? "no space left for the ledger (\(error)); nothing was written"

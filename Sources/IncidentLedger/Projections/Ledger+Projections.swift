@@ -114,9 +114,7 @@ extension Ledger {
             return
         }
         guard access == .readWrite else {
-            throw LedgerError.unsupportedFormat(
-                "the projections kept in \(path) are of another layout; run 'incidents "
-                    + "rebuild' as a user who may write the ledger")
+            throw LedgerError.projectionsOutdated(path: path)
         }
         _ = try rebuild()
     }

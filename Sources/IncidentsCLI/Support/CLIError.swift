@@ -31,7 +31,8 @@ struct CLIError: Error {
             case .invalidInput: return CLIError(.invalidInput, error.description)
             case .permissionDenied: return CLIError(.permissionDenied, error.description)
             case .storage: return CLIError(.ioError, error.description)
-            case .unsupportedFormat, .corrupt: return CLIError(.ioError, error.description)
+            case .unsupportedFormat, .corrupt, .projectionsOutdated:
+                return CLIError(.ioError, error.description)
             case .refused: return CLIError(.cannotCreate, error.description)
             }
         default:

@@ -61,8 +61,15 @@ final class Context {
         if access == .readWrite, !Ledger.exists(at: path) {
             makeParents(of: path, shared: sharing.group != nil)
         }
-        return try Ledger(
-            path: path, access: access, create: access == .readWrite, sharing: sharing)
+        do {
+            return try Ledger(
+                path: path, access: access, create: access == .readWrite, sharing: sharing)
+        } catch .projectionsOutdated where Ledger.mayWrite(at: path) {
+            // A reading command of a user who may write: the writing open rebuilds the
+            // projections of the older layout, and is closed before reading again.
+            _ = try Ledger(path: path, access: .readWrite, create: false, sharing: sharing)
+            return try Ledger(path: path, access: access, create: false, sharing: sharing)
+        }
     }
 
     /// Makes the missing folders above `path`: for the owner only, or, above a shared
