@@ -142,7 +142,7 @@ public enum EventDecoder {
                         + "('incidents export'), never accepted as input")
             }
             guard nodes.incident == nil else {
-                throw EventError(field: "incident", "a \(type.rawValue) record has no incident")
+                throw EventError(field: "incident", "a ledger-level record has no incident")
             }
             incident = ""
         } else {

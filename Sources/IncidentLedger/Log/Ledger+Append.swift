@@ -328,7 +328,7 @@ private struct BatchWriter {
         guard !corrected.type.isLedgerLevel else {
             throw RuleViolation(
                 rule: 6,
-                message: "event \(target) is a \(corrected.type.rawValue) record of the ledger, "
+                message: "event \(target) is a ledger-level \(corrected.type.rawValue) record, "
                     + "not an event of incident \(event.incident)")
         }
         guard corrected.incident == event.incident else {
