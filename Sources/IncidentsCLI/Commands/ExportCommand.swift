@@ -22,7 +22,7 @@ extension Command {
                 + "FILE' and 'tools/ledger-check.py --export FILE' check it.",
             options: [
                 OptionSpec(
-                    "format", value: "FORMAT", help: "ndjson, csv or json",
+                    "format", value: "FORMAT", help: "The export file's format",
                     allowed: ExportFormat.allCases.map(\.rawValue), required: true),
                 OptionSpec(
                     "output", short: "o", value: "FILE", help: "The export file to write",
