@@ -45,7 +45,8 @@ public enum HelpFormatter {
         }
 
         let argumentRows = spec.positionals.map(row(for:))
-        let optionRows = (spec.options + [helpOption]).map(row(for:))
+        let declaresHelp = spec.options.contains { $0.name == helpOption.name }
+        let optionRows = (spec.options + (declaresHelp ? [] : [helpOption])).map(row(for:))
         let column = helpColumn(for: argumentRows + optionRows, indent: labelIndent)
         if !argumentRows.isEmpty {
             sections.append(["ARGUMENTS:"] + table(argumentRows, column: column, width: width))

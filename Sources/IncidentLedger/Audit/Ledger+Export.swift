@@ -88,10 +88,14 @@ extension Ledger {
     private func keptProcesses(in txn: some ReadableTransaction) throws -> [String: String] {
         try txn.withCursor(incidentFacts) { cursor in
             var processes: [String: String] = [:]
+            var names = StringInterner()
             var entry = try cursor.first()
             while let current = entry {
                 let incident = String(decoding: current.key, as: UTF8.self)
-                guard let facts = IncidentFacts(incident: incident, encoded: current.value) else {
+                guard
+                    let facts = IncidentFacts(
+                        incident: incident, encoded: current.value, names: &names)
+                else {
                     throw LedgerError.corrupt(
                         position: 0,
                         reason: "the kept facts of \(incident) cannot be read; run "

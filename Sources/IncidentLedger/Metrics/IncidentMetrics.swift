@@ -91,8 +91,9 @@ public struct MetricReport: Sendable {
     ///   - groupBy: The grouping, if any.
     ///   - now: The moment open incidents are aged to, in nanoseconds since the epoch.
     /// - Complexity: O(n log n), plus the bootstrap for periods.
-    public init(
-        metric: DurationMetric, states: [some IncidentFactsView], start: DurationStart,
+    @_specialize(exported:true,where State == IncidentFacts)
+    public init<State: IncidentFactsView>(
+        metric: DurationMetric, states: [State], start: DurationStart,
         firstResolution: Bool = false, groupBy: GroupKey?, now: Int64
     ) {
         self.metric = metric

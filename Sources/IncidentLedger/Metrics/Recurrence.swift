@@ -45,8 +45,9 @@ public enum Recurrence {
     ///   - windowSeconds: The window's length.
     ///   - threshold: How many incidents in one window flag a key.
     /// - Complexity: O(n log n): two pointers over each key's sorted detections.
-    public static func findings(
-        _ states: [some IncidentFactsView], by key: RecurrenceKey, windowSeconds: Int64,
+    @_specialize(exported:true,where State == IncidentFacts)
+    public static func findings<State: IncidentFactsView>(
+        _ states: [State], by key: RecurrenceKey, windowSeconds: Int64,
         threshold: Int
     ) -> [RecurrenceFinding] {
         // Only what a window needs: the detection instant and the incident's id.

@@ -65,7 +65,7 @@ extension Command {
         let moment = try AsOfOption.parse(arguments)
 
         let ledger = try context.openLedger(.readOnly)
-        let states = try ledger.facts(asOf: moment).filter(filter.matches)
+        let states = try ledger.facts(asOf: moment, where: filter.matches)
         let now =
             try moment.flatMap { try ledger.recordedTime(asOf: $0) }?.nanoseconds
             ?? Ledger.now()

@@ -14,6 +14,7 @@ public enum IncidentsMain {
         ("Write", [.initialize, .record, .importEvents, .rebuild]),
         ("Read", [.show, .list, .history, .log, .head, .verify, .prove, .export]),
         ("Analyse", [.stats, .recurrence]),
+        ("Sign heads", [.keygen]),
     ]
 
     static var commands: [Command] { groups.flatMap(\.commands) }
