@@ -278,11 +278,13 @@ def check_proof(document):
 
 # --- Audit exports (`incidents export`), checked from the files alone.
 
-def check_export(path):
+def check_export(path, public_key=None):
     """Checks an export, its manifest (PATH.manifest.json) and its proofs file.
 
-    Returns (manifest, problems): a list of one-line problems, empty when the
-    export is what its manifest says and every record is proven in its head.
+    With `public_key` (32 raw bytes), the manifest's head must also carry a
+    signature by that key. Returns (manifest, problems): a list of one-line
+    problems, empty when the export is what its manifest says and every record
+    is proven in its head.
     """
     with open(path + ".manifest.json", "rb") as file:
         manifest = json.loads(file.read(), object_pairs_hook=_reject_duplicate_keys)
@@ -294,6 +296,19 @@ def check_export(path):
                         f"the manifest says {manifest['sha256']}")
     head = manifest["head"]
     size, root = head["size"], bytes.fromhex(head["root"])
+    if "signature" in head:
+        signed = head["signature"]
+        try:
+            signed_head_message(signed)
+            if (signed["position"], signed["hash"], signed["root"]) != \
+                    (size, head["hash"], head["root"]):
+                raise ValueError("it is the signature of another head")
+            if public_key is not None:
+                check_signed_head(signed, public_key)
+        except (ValueError, KeyError, TypeError) as error:
+            problems.append(f"the head's signature: {error}")
+    elif public_key is not None:
+        problems.append("the manifest's head is not signed")
 
     # (where, record bytes or None, position) for each record, in file order.
     records = []
@@ -599,7 +614,8 @@ def main(argv=None):
     parser.add_argument("--export", action="store_true",
                         help="FILE is an audit export (`incidents export`): check it "
                              "against FILE.manifest.json and each record's inclusion "
-                             "proof against the manifest's head")
+                             "proof against the manifest's head; with --public-key, "
+                             "also the head's signature")
     parser.add_argument("--signed-head", metavar="HEAD",
                         help="check a signed head (`incidents head --sign`) with "
                              "--public-key; with FILE, also that the log holds it")
@@ -617,7 +633,11 @@ def main(argv=None):
         parser.error("give FILE (a log, or a proof with --proof)")
     if args.export:
         try:
-            manifest, problems = check_export(args.file)
+            public_key = None
+            if args.public_key:
+                with open(args.public_key, encoding="utf-8") as file:
+                    public_key = read_public_key_pem(file.read())
+            manifest, problems = check_export(args.file, public_key)
         except OSError as error:
             print(f"ledger-check: cannot read {error.filename}: {error.strerror}",
                   file=sys.stderr)
@@ -631,8 +651,9 @@ def main(argv=None):
             return 1
         head = manifest["head"]
         proven = (", each proven in" if manifest["format"] != "csv" else ", from")
+        signed = f"; head signed by key {sha256_hex(public_key)}" if public_key else ""
         print(f"ok: {args.file}: {manifest['count']} records as its manifest says{proven} "
-              f"the tree of {head['size']} records with root {head['root']}")
+              f"the tree of {head['size']} records with root {head['root']}{signed}")
         return 0
     if args.proof:
         try:

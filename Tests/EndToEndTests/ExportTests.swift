@@ -333,3 +333,61 @@ struct ExportTests {
         #expect(leftovers.isEmpty)
     }
 }
+
+@Suite("Audit exports with a signed head")
+struct SignedExportTests {
+    @Test("export --key signs the manifest's head; both checkers check it with the public key")
+    func signedExport() throws {
+        let harness = try ExportTests.ledger()
+        let key = harness.directory.appendingPathComponent("head.pem").path
+        let other = harness.directory.appendingPathComponent("other.pem").path
+        #expect(try harness.run(["keygen", "-o", key], ledger: false).status == 0)
+        #expect(try harness.run(["keygen", "-o", other], ledger: false).status == 0)
+
+        let before = try harness.ledgerFiles()["data.mdb"]
+        let missing = try harness.run([
+            "export", "--format", "json", "-o", harness.directory.path + "/x.json", "--key",
+            key + ".none",
+        ])
+        #expect(missing.status == 66, "\(missing.stderr)")
+        #expect(try harness.ledgerFiles()["data.mdb"] == before)
+
+        let output = harness.directory.appendingPathComponent("signed.json").path
+        let export = try harness.run(["export", "--format", "json", "-o", output, "--key", key])
+        #expect(export.status == 0, "\(export.stderr)")
+        let manifest = try ExportTests.json(
+            try Data(contentsOf: URL(fileURLWithPath: output + ".manifest.json")))
+        let head = try #require(manifest["head"] as? [String: Any])
+        let signature = try #require(head["signature"] as? [String: Any])
+        #expect(signature["position"] as? Int == 7)
+        #expect(signature["treeSize"] as? Int == 7)
+        #expect(signature["root"] as? String == head["root"] as? String)
+        #expect(signature["hash"] as? String == head["hash"] as? String)
+        #expect(signature["signedAt"] as? String == manifest["exportedAt"] as? String)
+
+        let checker = CLIHarness.packageRoot.appendingPathComponent("tools/ledger-check.py").path
+        func python(_ publicKey: String) throws -> CLIHarness.Outcome {
+            try CLIHarness.launch(
+                URL(fileURLWithPath: "/usr/bin/env"),
+                ["python3", checker, "--export", output, "--public-key", publicKey])
+        }
+        let verified = try harness.run(["verify", "--export", output, "--public-key", key + ".pub"])
+        #expect(verified.status == 0, "\(verified.stdout)")
+        #expect(verified.stdout.contains("head signed by key"))
+        #expect(try python(key + ".pub").status == 0)
+
+        let wrong = try harness.run(["verify", "--export", output, "--public-key", other + ".pub"])
+        #expect(wrong.status == 1)
+        #expect(wrong.stdout.contains("the head's signature: signed by key"))
+        #expect(try python(other + ".pub").status == 1)
+
+        try ExportTests.withByteChanged(output + ".manifest.json", after: #""signature":""#) {
+            let altered = try harness.run([
+                "verify", "--export", output, "--public-key", key + ".pub",
+            ])
+            #expect(altered.status == 1)
+            #expect(altered.stdout.contains("the signature does not match"), "\(altered.stdout)")
+            #expect(try python(key + ".pub").status == 1)
+        }
+    }
+}

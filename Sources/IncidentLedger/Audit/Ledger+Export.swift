@@ -3,19 +3,48 @@ import LedgerCrypto
 import LedgerStorage
 
 /// The head an export was taken from: the tree of its first `size` records.
-public struct ExportHead: Equatable, Sendable {
+public struct ExportHead: Sendable {
     /// How many records the head covers (the last position).
     public var size: UInt64
     /// The RFC 6962 Merkle root of those records.
     public var root: SHA256Digest
     /// The SHA-256 of the record at `size` (the chain's head); zero for no records.
     public var hash: SHA256Digest
+    /// When the record at `size` was appended; nil for no records, or when not read.
+    /// Not written in the manifest's head (a signature of the head carries it).
+    public var recordedAt: Timestamp?
 
     /// A head.
     public init(size: UInt64, root: SHA256Digest, hash: SHA256Digest) {
         self.size = size
         self.root = root
         self.hash = hash
+    }
+
+    /// The head signed with `key`, in the form of `incidents head --sign`.
+    /// - Parameters:
+    ///   - signedAt: The signing time.
+    ///   - key: The Ed25519 signing key.
+    /// - Throws: `KeyError` when libcrypto fails to sign.
+    public func signed(
+        at signedAt: Timestamp, with key: Ed25519PrivateKey
+    ) throws(KeyError) -> SignedTreeHead {
+        try SignedTreeHead(
+            head: Head(position: size, hash: hash, recordedAt: recordedAt),
+            tree: TreeHead(size: size, root: root), signedAt: signedAt, key: key)
+    }
+
+    /// Whether a signed head is of this head: the same size, last hash and root.
+    public func isSigned(by signed: SignedTreeHead) -> Bool {
+        signed.head.position == size && signed.tree.size == size && signed.head.hash == hash
+            && signed.tree.root == root
+    }
+}
+
+extension ExportHead: Equatable {
+    /// Heads are equal when they cover the same records with the same hashes.
+    public static func == (lhs: ExportHead, rhs: ExportHead) -> Bool {
+        lhs.size == rhs.size && lhs.root == rhs.root && lhs.hash == rhs.hash
     }
 }
 
@@ -138,7 +167,10 @@ extension Ledger {
                             proof: proofs
                                 ? try tree.inclusionProof(index: position - 1, size: size) : []))
                 }
-                if position == size { head.hash = hasher.digest(current.value) }
+                if position == size {
+                    head.hash = hasher.digest(current.value)
+                    head.recordedAt = record.recordedAt
+                }
                 entry = try cursor.next()
             }
         }

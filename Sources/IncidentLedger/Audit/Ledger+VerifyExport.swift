@@ -57,11 +57,13 @@ extension Ledger {
     ///   - manifest: Its manifest.
     ///   - proofs: The proofs file's bytes, for formats that carry record bytes; nil
     ///     when it could not be read.
+    ///   - signer: The public key the manifest's head must be signed with, if any.
     /// - Returns: The problems found, each naming the line and position.
     /// - Throws: `LedgerError` when the ledger cannot be read.
     /// - Complexity: O(n) in the export's size plus O(n) in the ledger up to the head.
     public func verifyExport(
-        file: [UInt8], manifest: ExportManifest, proofs: [UInt8]?
+        file: [UInt8], manifest: ExportManifest, proofs: [UInt8]?,
+        signer: Ed25519PublicKey? = nil
     ) throws(LedgerError) -> ExportVerification {
         var result = ExportVerification()
         func problem(_ line: Int?, _ position: UInt64?, _ reason: String) {
@@ -84,6 +86,7 @@ extension Ledger {
         }
 
         try checkHead(manifest.head, problem: problem)
+        checkSignature(manifest, signer: signer, problem: problem)
         try checkRecords(entries, manifest: manifest, problem: problem)
         if manifest.format.carriesRecordBytes {
             checkProofs(proofs, entries: entries, manifest: manifest, problem: problem)
@@ -208,6 +211,34 @@ extension Ledger {
                 nil, head.size,
                 "the ledger's record hashes to \(hash.hex), the manifest's head says "
                     + head.hash.hex)
+        }
+    }
+
+    /// A signature of the head must be of this head, and by `signer` when one is given.
+    private func checkSignature(
+        _ manifest: ExportManifest, signer: Ed25519PublicKey?,
+        problem: (Int?, UInt64?, String) -> Void
+    ) {
+        guard let bytes = manifest.headSignature else {
+            if signer != nil { problem(nil, nil, "the manifest's head is not signed") }
+            return
+        }
+        let signed: SignedTreeHead
+        do {
+            signed = try SignedTreeHead(parsing: bytes)
+        } catch {
+            problem(nil, nil, "the head's signature: \(error)")
+            return
+        }
+        if !manifest.head.isSigned(by: signed) {
+            problem(nil, nil, "the head's signature is of another head")
+        }
+        if let signer {
+            do {
+                try signed.verify(with: signer)
+            } catch {
+                problem(nil, nil, "the head's signature: \(error)")
+            }
         }
     }
 

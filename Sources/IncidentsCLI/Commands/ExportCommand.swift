@@ -2,6 +2,7 @@ import CommandLineKit
 import Glibc
 import IncidentLedger
 import Interchange
+import LedgerCrypto
 
 extension Command {
     /// `incidents export`: an audit export, its manifest and its proofs.
@@ -19,7 +20,8 @@ extension Command {
                 + "is recorded in the ledger as an 'exported' record after the head it was "
                 + "taken from; a user who may not write the ledger still gets the export, and "
                 + "the manifest says it was not recorded and why. 'incidents verify --export "
-                + "FILE' and 'tools/ledger-check.py --export FILE' check it.",
+                + "FILE' and 'tools/ledger-check.py --export FILE' check it. With --key KEY, the "
+                + "manifest's head carries a signature in the form of 'incidents head --sign'.",
             options: [
                 OptionSpec(
                     "format", value: "FORMAT", help: "The export file's format",
@@ -41,16 +43,19 @@ extension Command {
                     help: "Only the records up to this position or recorded time (RFC 3339); "
                         + "the head is taken at that size"),
                 OptionSpec.flag("force", help: "Replace FILE, its manifest and proofs if present"),
+                SigningOptions.key,
             ],
             examples: [
                 "incidents export --format ndjson -o audit.ndjson",
                 "incidents export --since 2026-01-01T00:00:00Z --until 2026-04-01T00:00:00Z "
                     + "--process payments --format csv -o q1-payments.csv",
+                "incidents export --format json -o audit.json --key head-signing.pem",
                 "incidents verify --export audit.ndjson",
             ]
         ).withCommonOptions(json: true)
     ) { arguments, context in
         let request = try ExportRequest(arguments)
+        let key = try arguments.signingKey()
         let (ledger, readOnlyBecause) = try ExportRequest.open(context.ledgerPath)
         let files = try ledger.makeExport(
             request.selection, format: request.format, file: request.baseName)
@@ -67,6 +72,14 @@ extension Command {
             summary: files.summary,
             proofs: files.proofsDigest.map { (ExportRequest.baseName(request.proofsPath), $0) },
             exportedBy: Ledger.currentUser(), exportedAt: exportedAt)
+        if let key {
+            do {
+                manifest.headSignature = try files.summary.head.signed(at: exportedAt, with: key)
+                    .canonicalBytes
+            } catch let error as KeyError {
+                throw CLIError(keyError: error)
+            }
+        }
         if let readOnlyBecause {
             manifest.notRecordedBecause = readOnlyBecause
         } else {
@@ -92,6 +105,9 @@ extension Command {
                 + "from the head of \(head.size) records, root \(head.root.hex)")
         context.out.line("manifest: \(request.manifestPath)")
         if files.proofs != nil { context.out.line("proofs: \(request.proofsPath)") }
+        if let key {
+            context.out.line("head signed by key \(key.publicKey.keyID)")
+        }
         if let position = manifest.recordPosition {
             context.out.line("recorded in the ledger at position \(position)")
         } else {

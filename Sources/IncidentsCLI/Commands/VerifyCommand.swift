@@ -16,7 +16,10 @@ extension Command {
             options: [
                 OptionSpec(
                     "export", value: "FILE",
-                    help: "Check this export and FILE.manifest.json against the ledger")
+                    help: "Check this export and FILE.manifest.json against the ledger"),
+                OptionSpec(
+                    "public-key", value: "PUB",
+                    help: "With --export: the head must be signed with this key's private key"),
             ],
             examples: [
                 "incidents verify", "incidents verify --json",
@@ -25,8 +28,10 @@ extension Command {
         ).withCommonOptions(json: true)
     ) { arguments, context in
         if let file = arguments.value("export") {
-            return try verifyExport(file, json: arguments.flag("json"), context)
+            return try verifyExport(
+                file, signer: try arguments.publicKey(), json: arguments.flag("json"), context)
         }
+        if arguments.has("public-key") { throw UsageError("--public-key goes with --export FILE") }
         let ledger = try context.openLedger(.readOnly)
         let progress = context.terminal.progress("verifying")
         let result = try ledger.verify { done, total in progress?(Int(done), Int(total)) }

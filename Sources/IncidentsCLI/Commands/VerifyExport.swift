@@ -1,16 +1,38 @@
 import IncidentLedger
 import Interchange
+import LedgerCrypto
 
 extension Command {
     /// `incidents verify --export FILE`: an export checked against its manifest and the
     /// ledger; exit 1 when anything is wrong.
-    static func verifyExport(_ path: String, json: Bool, _ context: Context) throws -> ExitStatus {
+    static func verifyExport(
+        _ path: String, signer: Ed25519PublicKey?, json: Bool, _ context: Context
+    ) throws -> ExitStatus {
         let manifestPath = path + ".manifest.json"
         let manifest: ExportManifest
         do {
             manifest = try ExportManifest(parsing: try readInput(manifestPath))
         } catch let error as EventError {
-            throw CLIError(.invalidInput, "\(manifestPath): \(error)")
+            // An altered manifest is a failed check, like any other alteration.
+            let reason = "the manifest cannot be read: \(error)"
+            if json {
+                var writer = CanonicalJSONWriter()
+                writer.beginObject()
+                writer.field("file", path)
+                writer.field("ok", false)
+                writer.key("problems")
+                writer.beginArray()
+                writer.beginObject()
+                writer.field("reason", reason)
+                writer.endObject()
+                writer.endArray()
+                writer.endObject()
+                context.out.write(bytes: writer.bytes)
+                context.out.line()
+            } else {
+                context.out.line(context.terminal.red("bad") + " \(path): \(reason)")
+            }
+            return .checkFailed
         }
         let file = try readInput(path)
         var proofs: [UInt8]?
@@ -20,7 +42,8 @@ extension Command {
             proofs = try? readInput(directory + stated.file)
         }
         let ledger = try context.openLedger(.readOnly)
-        let result = try ledger.verifyExport(file: file, manifest: manifest, proofs: proofs)
+        let result = try ledger.verifyExport(
+            file: file, manifest: manifest, proofs: proofs, signer: signer)
 
         if json {
             var writer = CanonicalJSONWriter()
@@ -47,10 +70,16 @@ extension Command {
         } else if result.isIntact {
             let recorded =
                 manifest.recordPosition.map { "recorded at position \($0)" } ?? "not recorded"
+            var signed = ""
+            if manifest.headSignature != nil {
+                signed =
+                    signer.map { "; head signed by key \($0.keyID)" }
+                    ?? "; head signed (give --public-key to check the signature)"
+            }
             context.out.line(
                 context.terminal.green("ok") + ": \(path): \(result.records) records, as the "
                     + "ledger holds them in its head of \(manifest.head.size) records; "
-                    + recorded)
+                    + recorded + signed)
         } else {
             for problem in result.problems {
                 context.out.line(context.terminal.red("bad") + " \(path): \(problem)")
