@@ -13,6 +13,11 @@ standard library alone:
    `--head P:H` (a head written down earlier), the line at position P must
    hash to H: then this log is that log, or that log with records added.
 
+With `--proof`, FILE is a proof from `incidents prove`; with `--export`, FILE
+is an audit export from `incidents export`, checked against its manifest
+(FILE.manifest.json: the digests and the count) and, for NDJSON and JSON,
+each record's inclusion proof against the manifest's head.
+
 With `--proof`, FILE is a proof from `incidents prove` (RFC 6962 inclusion or
 consistency). With `--signed-head HEAD --public-key PUB`, checks a signed head
 from `incidents head --sign`: its Ed25519 signature (RFC 8032, implemented
@@ -25,8 +30,11 @@ and why); 2 usage error or unreadable file.
 
 import argparse
 import base64
+import csv
 import hashlib
+import io
 import json
+import os
 import re
 import sys
 
@@ -268,6 +276,126 @@ def check_proof(document):
     raise ValueError(f"unknown proof type {document['type']!r}")
 
 
+# --- Audit exports (`incidents export`), checked from the files alone.
+
+def check_export(path, public_key=None):
+    """Checks an export, its manifest (PATH.manifest.json) and its proofs file.
+
+    With `public_key` (32 raw bytes), the manifest's head must also carry a
+    signature by that key. Returns (manifest, problems): a list of one-line
+    problems, empty when the export is what its manifest says and every record
+    is proven in its head.
+    """
+    with open(path + ".manifest.json", "rb") as file:
+        manifest = json.loads(file.read(), object_pairs_hook=_reject_duplicate_keys)
+    with open(path, "rb") as file:
+        data = file.read()
+    problems = []
+    if sha256_hex(data) != manifest["sha256"]:
+        problems.append(f"the export file's SHA-256 is {sha256_hex(data)}, "
+                        f"the manifest says {manifest['sha256']}")
+    head = manifest["head"]
+    size, root = head["size"], bytes.fromhex(head["root"])
+    if "signature" in head:
+        signed = head["signature"]
+        try:
+            signed_head_message(signed)
+            if (signed["position"], signed["hash"], signed["root"]) != \
+                    (size, head["hash"], head["root"]):
+                raise ValueError("it is the signature of another head")
+            if public_key is not None:
+                check_signed_head(signed, public_key)
+        except (ValueError, KeyError, TypeError) as error:
+            problems.append(f"the head's signature: {error}")
+    elif public_key is not None:
+        problems.append("the manifest's head is not signed")
+
+    # (where, record bytes or None, position) for each record, in file order.
+    records = []
+    if manifest["format"] == "ndjson":
+        if data and not data.endswith(b"\n"):
+            problems.append("the export file does not end with a newline (truncated?)")
+        lines = data.split(b"\n")
+        if lines and lines[-1] == b"":
+            lines.pop()
+        for number, line in enumerate(lines, start=1):
+            try:
+                records.append((f"line {number}", line, parse_record(line)["position"]))
+            except (ValueError, KeyError) as error:
+                problems.append(f"line {number}: not a canonical record: {error}")
+    elif manifest["format"] == "json":
+        document = _STRICT.decode(data.decode("utf-8"))
+        if canonical_bytes(document) + b"\n" != data:
+            problems.append("the document is not canonical JSON followed by a newline")
+        stated = {key: head[key] for key in ("hash", "root", "size")}
+        if document.get("head") != stated:
+            problems.append("the document's head differs from the manifest's")
+        for number, record in enumerate(document.get("records", []), start=1):
+            records.append((f"record {number}", canonical_bytes(record),
+                            record.get("position")))
+    elif manifest["format"] == "csv":
+        rows = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
+        header = rows[0] if rows else []
+        if header[:2] != ["position", "sha256"]:
+            problems.append("line 1: the header does not begin with position,sha256")
+        for number, row in enumerate(rows[1:], start=2):
+            if len(row) != len(header):
+                problems.append(f"row {number}: {len(row)} fields, the header has {len(header)}")
+            elif not re.fullmatch(r"[0-9a-f]{64}", row[1]):
+                problems.append(f"row {number}: sha256 is not 64 lower-case hex digits")
+            records.append((f"row {number}", None,
+                            int(row[0]) if row and row[0].isdigit() else None))
+    else:
+        raise ValueError(f"unknown format {manifest['format']!r}")
+
+    if len(records) != manifest["count"]:
+        problems.append(f"the export holds {len(records)} records, "
+                        f"the manifest says {manifest['count']}")
+    previous = 0
+    for where, _, position in records:
+        if type(position) is not int or not previous < position <= size:
+            problems.append(f"{where}: position {position} is not after {previous} and "
+                            f"within the head of {size} records")
+        else:
+            previous = position
+    if manifest["recorded"] and not manifest["recordPosition"] > size:
+        problems.append("the export's own record is within the head it was taken from")
+
+    if manifest["format"] in ("ndjson", "json"):
+        problems += check_export_proofs(path, manifest, records, size, root)
+    return manifest, problems
+
+
+def check_export_proofs(path, manifest, records, size, root):
+    """Each record's inclusion proof, from the proofs file, against the head's root."""
+    problems = []
+    proofs_path = os.path.join(os.path.dirname(path), manifest["proofs"]["file"])
+    with open(proofs_path, "rb") as file:
+        data = file.read()
+    if sha256_hex(data) != manifest["proofs"]["sha256"]:
+        problems.append(f"the proofs file's SHA-256 is {sha256_hex(data)}, "
+                        f"the manifest says {manifest['proofs']['sha256']}")
+    lines = data.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    if len(lines) != len(records):
+        problems.append(f"the proofs file has {len(lines)} lines for {len(records)} records")
+    for number, (line, (where, record, position)) in enumerate(zip(lines, records), start=1):
+        try:
+            proof = parse_record(line)
+            leaf = leaf_hash(record)
+            if proof["position"] != position:
+                raise ValueError(f"it is for position {proof['position']}")
+            if proof["leaf"] != leaf.hex():
+                raise ValueError(f"it is for leaf {proof['leaf']}, the record's is {leaf.hex()}")
+            hashes = [bytes.fromhex(h) for h in proof["proof"]]
+            if root_from_inclusion(position - 1, size, leaf, hashes) != root:
+                raise ValueError("it does not lead to the manifest's root")
+        except (ValueError, KeyError, TypeError) as error:
+            problems.append(f"{where} (position {position}): proofs line {number}: {error}")
+    return problems
+
+
 # --- Ed25519 (RFC 8032 section 5.1.7) signature verification, for signed heads.
 #
 # Points of the curve -x^2 + y^2 = 1 + d x^2 y^2 over the integers modulo p are kept
@@ -483,6 +611,11 @@ def main(argv=None):
     parser.add_argument("--proof", action="store_true",
                         help="FILE is a proof from `incidents prove` (inclusion or "
                              "consistency) to check instead of a log")
+    parser.add_argument("--export", action="store_true",
+                        help="FILE is an audit export (`incidents export`): check it "
+                             "against FILE.manifest.json and each record's inclusion "
+                             "proof against the manifest's head; with --public-key, "
+                             "also the head's signature")
     parser.add_argument("--signed-head", metavar="HEAD",
                         help="check a signed head (`incidents head --sign`) with "
                              "--public-key; with FILE, also that the log holds it")
@@ -490,7 +623,7 @@ def main(argv=None):
                         help="the signer's Ed25519 public key (PEM, the KEY.pub of "
                              "`incidents keygen`)")
     args = parser.parse_args(argv)
-    if args.signed_head or args.public_key:
+    if args.signed_head or (args.public_key and not args.export):
         if not (args.signed_head and args.public_key):
             parser.error("--signed-head HEAD and --public-key PUB go together")
         if args.file == "-":
@@ -498,6 +631,30 @@ def main(argv=None):
         return main_signed_head(args.signed_head, args.public_key, args.file)
     if args.file is None:
         parser.error("give FILE (a log, or a proof with --proof)")
+    if args.export:
+        try:
+            public_key = None
+            if args.public_key:
+                with open(args.public_key, encoding="utf-8") as file:
+                    public_key = read_public_key_pem(file.read())
+            manifest, problems = check_export(args.file, public_key)
+        except OSError as error:
+            print(f"ledger-check: cannot read {error.filename}: {error.strerror}",
+                  file=sys.stderr)
+            return 2
+        except (ValueError, KeyError, TypeError, IndexError) as error:
+            print(f"{args.file}: export rejected: {error}", file=sys.stderr)
+            return 1
+        for problem in problems:
+            print(f"{args.file}: {problem}", file=sys.stderr)
+        if problems:
+            return 1
+        head = manifest["head"]
+        proven = (", each proven in" if manifest["format"] != "csv" else ", from")
+        signed = f"; head signed by key {sha256_hex(public_key)}" if public_key else ""
+        print(f"ok: {args.file}: {manifest['count']} records as its manifest says{proven} "
+              f"the tree of {head['size']} records with root {head['root']}{signed}")
+        return 0
     if args.proof:
         try:
             with (sys.stdin.buffer if args.file == "-" else open(args.file, "rb")) as file:

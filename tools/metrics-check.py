@@ -74,6 +74,8 @@ def incidents(records):
             target["data"].update(record["data"].get("data", {}))
     states = {}
     for record in records:
+        if "incident" not in record:
+            continue  # a ledger-level record (an export), outside any incident
         correction = corrections.get(record["id"], {"at": None, "data": {}})
         at = nanoseconds(correction["at"] or record["at"])
         data = dict(record["data"], **correction["data"])

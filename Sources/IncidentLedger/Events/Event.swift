@@ -12,8 +12,10 @@ public enum FieldValue: Equatable, Sendable {
     case time(Timestamp)
     /// A calendar date.
     case date(CivilDate)
-    /// Corrected fields of another event's data.
+    /// Corrected fields of another event's data, or named strings (an export's filters).
     case fields(EventData)
+    /// A whole number (a count or a size, in a ledger-level record).
+    case integer(UInt64)
 }
 
 /// An event's `data`: named values, kept sorted by name as the canonical form
@@ -97,7 +99,8 @@ public struct EventData: Equatable, Sendable {
 public struct Event: Equatable, Sendable {
     /// The unique id, also the idempotency key.
     public var id: EventID
-    /// The incident it belongs to.
+    /// The incident it belongs to; empty for a ledger-level record
+    /// (`EventType.isLedgerLevel`), which belongs to none and is stored without the key.
     public var incident: String
     /// What kind of step it is.
     public var type: EventType

@@ -133,8 +133,22 @@ public enum EventDecoder {
         let nodes = try EnvelopeNodes(document, asRecord: asRecord)
 
         let type = try eventType(document, nodes.type)
-        let incident = try string(document, nodes.incident, field: "incident")
-        try FieldRules.checkIncident(incident)
+        let incident: String
+        if type.isLedgerLevel {
+            guard asRecord else {
+                throw EventError(
+                    field: "type",
+                    "\(type.rawValue) records are written only by the ledger itself "
+                        + "('incidents export'), never accepted as input")
+            }
+            guard nodes.incident == nil else {
+                throw EventError(field: "incident", "a ledger-level record has no incident")
+            }
+            incident = ""
+        } else {
+            incident = try string(document, nodes.incident, field: "incident")
+            try FieldRules.checkIncident(incident)
+        }
         let actor = try string(document, nodes.actor, field: "actor")
         try FieldRules.checkName(actor, field: "actor", limit: FieldRules.maximumActorCharacters)
         let at = try timestamp(try string(document, nodes.at, field: "at"), field: "at")
@@ -322,6 +336,28 @@ public enum EventDecoder {
             }
             if let word { return .string(word) }
             return try check(.string(document.string(node)), spec)
+        case .wholeNumber:
+            guard kind == .number,
+                let number = UInt64(String(decoding: document.source(node), as: UTF8.self))
+            else {
+                throw EventError(field: spec.name, "must be a whole number from 0")
+            }
+            return .integer(number)
+        case .labels(let keys):
+            guard kind == .object else { throw EventError(field: spec.name, "must be an object") }
+            var labels = EventData()
+            for (key, value) in members(of: node, in: document) {
+                guard keys.contains(key) else {
+                    throw EventError(field: "\(spec.name).\(key)", "unknown field")
+                }
+                guard document.kind(value) == .string else {
+                    throw EventError(field: "\(spec.name).\(key)", "must be a string")
+                }
+                let text = document.string(value)
+                try FieldRules.checkName(text, field: "\(spec.name).\(key)")
+                labels.set(key, .string(text))
+            }
+            return .fields(labels)
         case .eventID:
             guard kind == .string else { throw EventError(field: spec.name, "must be a string") }
             if let id = withContentAsWritten(document, node, { EventID(utf8: $0) }) {
@@ -413,7 +449,12 @@ public enum EventDecoder {
             } catch {
                 throw EventError(field: spec.name, "must be a date YYYY-MM-DD: \(error.message)")
             }
-        case (.flag, .flag), (.correction, .fields):
+        case (.digest, .string(let text)):
+            guard text.utf8.count == 64, SHA256Digest(hex: text)?.hex == text else {
+                throw EventError(field: spec.name, "must be 64 lower-case hexadecimal digits")
+            }
+            return value
+        case (.flag, .flag), (.correction, .fields), (.labels, .fields), (.wholeNumber, .integer):
             return value
         case (.names, .strings(let names)):
             for (index, name) in names.enumerated() {

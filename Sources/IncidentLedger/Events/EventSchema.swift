@@ -18,6 +18,12 @@ public enum FieldKind: Sendable, Equatable {
     case correction
     /// The id of another event.
     case eventID
+    /// A whole number from 0 (only in ledger-level records).
+    case wholeNumber
+    /// A SHA-256 digest: 64 lower-case hexadecimal digits.
+    case digest
+    /// An object of names under some of these keys (an export's filters).
+    case labels([String])
 }
 
 /// One field an event type's `data` may carry.
@@ -50,6 +56,10 @@ public enum EventSchema {
     ]
     /// Mitigation actions.
     public static let actions = ["rollback", "patch", "restart", "feature-flag", "other"]
+    /// The formats of an audit export.
+    public static let exportFormats = ["csv", "json", "ndjson"]
+    /// The filters an audit export may name.
+    public static let exportFilters = ["actor", "asOf", "incident", "process", "since", "until"]
 
     /// The fields of `type`'s data, in the order the schema lists them.
     /// - Parameter type: The event type.
@@ -154,6 +164,15 @@ public enum EventSchema {
                 optional("data", .correction, "the corrected fields of that event's data"),
                 required("event", .eventID, "the id of the event corrected"),
                 required("reason", .text, "why the correction was made"),
+            ],
+            .exported: [
+                required("count", .wholeNumber, "how many records the export holds"),
+                required("file", .name, "the export file's name"),
+                required("filters", .labels(exportFilters), "the filters it was made with"),
+                required("format", .choice(exportFormats), "the export's format"),
+                required("headRoot", .digest, "the Merkle root of the head it was taken from"),
+                required("headSize", .wholeNumber, "the tree size of that head"),
+                required("sha256", .digest, "the SHA-256 of the export file"),
             ],
         ]
         var table = [[FieldSpec]](repeating: [], count: EventType.allCases.count)

@@ -17,6 +17,9 @@ public enum EventType: String, CaseIterable, Sendable {
     case followUpDone = "follow-up-done"
     case postmortem
     case corrected
+    /// A ledger-level record, outside any incident: an audit export was made
+    /// (`incidents export`). Written only by the ledger itself, never accepted as input.
+    case exported
 
     /// The type named `name`, found without comparing against every case in turn.
     /// - Complexity: O(1).
@@ -59,7 +62,15 @@ public enum EventType: String, CaseIterable, Sendable {
         case .followUpDone: 14
         case .postmortem: 15
         case .corrected: 16
+        case .exported: 17
         }
+    }
+
+    /// Whether records of this type belong to the ledger rather than to an incident:
+    /// they have no `incident`, are written only by the ledger itself, and
+    /// projections, metrics and lifecycle rules pass over them.
+    public var isLedgerLevel: Bool {
+        self == .exported
     }
 
     /// The types still accepted after an incident is closed (lifecycle rule 4).

@@ -92,8 +92,10 @@ public struct RecordEncoder {
         writeData(event.data)
         literal(",\"id\":")
         event.id.withUTF8 { quoted(utf8: $0) }
-        literal(",\"incident\":")
-        string(event.incident)
+        if !event.type.isLedgerLevel {
+            literal(",\"incident\":")
+            string(event.incident)
+        }
         if let record {
             literal(",\"position\":")
             integer(record.position)
@@ -121,6 +123,7 @@ public struct RecordEncoder {
             case .time(let time): string(time.text)
             case .date(let date): string(date.text)
             case .fields(let nested): writeData(nested)
+            case .integer(let number): integer(number)
             case .strings(let names):
                 literal("[")
                 for (index, name) in names.enumerated() {

@@ -8,6 +8,9 @@ public struct AppendOptions: Sendable {
     public var skipInvalid = false
     /// Called now and then with (inputs checked, inputs in all).
     public var progress: (@Sendable (Int, Int) -> Void)?
+    /// Accept ledger-level events (`EventType.isLedgerLevel`): only the ledger's own
+    /// writers of them (`recordExport`) set this; input never does.
+    var acceptsLedgerLevel = false
 
     /// All or nothing, silently.
     public init() {}
@@ -52,6 +55,7 @@ extension Ledger {
             return try environment.write { txn in
                 try refuseIfReplaced(in: txn)
                 var writer = try BatchWriter(ledger: self, txn: txn, expected: batch.count)
+                writer.acceptsLedgerLevel = options.acceptsLedgerLevel
                 // Inputs are decoded a chunk at a time on every core, then checked and
                 // written in order on this thread, which alone uses the transaction.
                 for chunk in batch.chunks {
@@ -113,6 +117,8 @@ private struct BatchWriter {
     var incidents: [String: IncidentSlot] = [:]
     var duplicates = 0
     var rejected: [EventError] = []
+    /// Whether ledger-level events may be written (see `AppendOptions`).
+    var acceptsLedgerLevel = false
 
     init(ledger: Ledger, txn: WriteTransaction, expected: Int) throws {
         self.ledger = ledger
@@ -132,6 +138,19 @@ private struct BatchWriter {
 
     /// Checks one event and, when it is new and valid, writes it as the next record.
     mutating func accept(_ incoming: Event) throws {
+        if incoming.type.isLedgerLevel {
+            guard acceptsLedgerLevel else {
+                throw EventError(
+                    field: "type",
+                    "\(incoming.type.rawValue) records are written only by the ledger itself "
+                        + "('incidents export'), never accepted as input")
+            }
+            // Outside any incident: no lifecycle, index or projection, only the record.
+            let position = nextPosition
+            try write(incoming, at: position)
+            batchIDs[incoming.id] = position
+            return
+        }
         // A correction is typed first, so that a re-submitted one compares as stored.
         let event = incoming.type == .corrected ? try typedCorrection(incoming) : incoming
         if let position = try batchIDs[event.id] ?? storedPosition(of: event.id) {
@@ -307,6 +326,12 @@ private struct BatchWriter {
                 rule: 6, message: "event \(target) does not exist in incident \(event.incident)")
         }
         let corrected = try record(at: position).event
+        guard !corrected.type.isLedgerLevel else {
+            throw RuleViolation(
+                rule: 6,
+                message: "event \(target) is a ledger-level \(corrected.type.rawValue) record, "
+                    + "not an event of incident \(event.incident)")
+        }
         guard corrected.incident == event.incident else {
             throw RuleViolation(
                 rule: 6,

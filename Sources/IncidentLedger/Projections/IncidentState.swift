@@ -213,6 +213,9 @@ extension IncidentState {
         switch event.type {
         case .detected, .note:
             break
+        case .exported:
+            // Ledger-level: never folded into an incident (it names none).
+            break
         case .corrected:
             correctionCount += 1
         case .acknowledged:

@@ -72,6 +72,7 @@ extension Command {
         case .time(let time): return time.text
         case .date(let date): return date.text
         case .fields(let nested): return "{\(describe(nested))}"
+        case .integer(let number): return "\(number)"
         }
     }
 }

@@ -107,7 +107,7 @@ struct RecordPrinter {
         let event = record.event
         out.line(
             "\(position)".padding(to: 9) + " " + event.at.text.padding(to: 26) + " "
-                + event.incident.padding(to: 17) + " "
+                + (event.type.isLedgerLevel ? "-" : event.incident).padding(to: 17) + " "
                 + event.type.rawValue.padding(to: 17) + " " + event.actor.padding(to: 13)
                 + " " + Command.describe(event.data))
     }

@@ -11,10 +11,27 @@ extension Command {
                 + "a gap, that each record is well-formed canonical JSON holding its own "
                 + "position, that its prev is the SHA-256 of the record before, and that the "
                 + "last hash equals the head kept with the log. Exits 0 when all hold, 1 "
-                + "naming the first bad position otherwise.",
-            examples: ["incidents verify", "incidents verify --json"]
+                + "naming the first bad position otherwise. With --export FILE, checks an "
+                + "audit export instead (see 'incidents export').",
+            options: [
+                OptionSpec(
+                    "export", value: "FILE",
+                    help: "Check this export and FILE.manifest.json against the ledger"),
+                OptionSpec(
+                    "public-key", value: "PUB",
+                    help: "With --export: the head must be signed with this key's private key"),
+            ],
+            examples: [
+                "incidents verify", "incidents verify --json",
+                "incidents verify --export audit.ndjson",
+            ]
         ).withCommonOptions(json: true)
     ) { arguments, context in
+        if let file = arguments.value("export") {
+            return try verifyExport(
+                file, signer: try arguments.publicKey(), json: arguments.flag("json"), context)
+        }
+        if arguments.has("public-key") { throw UsageError("--public-key goes with --export FILE") }
         let ledger = try context.openLedger(.readOnly)
         let progress = context.terminal.progress("verifying")
         let result = try ledger.verify { done, total in progress?(Int(done), Int(total)) }

@@ -12,7 +12,7 @@ public enum IncidentsMain {
     static let groups: [(title: String, commands: [Command])] = [
         ("Record incident steps", StepCommands.all),
         ("Write", [.initialize, .record, .importEvents, .rebuild]),
-        ("Read", [.show, .list, .history, .log, .head, .verify, .prove]),
+        ("Read", [.show, .list, .history, .log, .head, .verify, .prove, .export]),
         ("Analyse", [.stats, .recurrence]),
         ("Sign heads", [.keygen]),
         ("Keep safe", [.backup, .restore]),

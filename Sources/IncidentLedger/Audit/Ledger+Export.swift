@@ -1,0 +1,296 @@
+import Interchange
+import LedgerCrypto
+import LedgerStorage
+
+/// The head an export was taken from: the tree of its first `size` records.
+public struct ExportHead: Sendable {
+    /// How many records the head covers (the last position).
+    public var size: UInt64
+    /// The RFC 6962 Merkle root of those records.
+    public var root: SHA256Digest
+    /// The SHA-256 of the record at `size` (the chain's head); zero for no records.
+    public var hash: SHA256Digest
+    /// When the record at `size` was appended; nil for no records, or when not read.
+    /// Not written in the manifest's head (a signature of the head carries it).
+    public var recordedAt: Timestamp?
+
+    /// A head.
+    public init(size: UInt64, root: SHA256Digest, hash: SHA256Digest) {
+        self.size = size
+        self.root = root
+        self.hash = hash
+    }
+
+    /// The head signed with `key`, in the form of `incidents head --sign`.
+    /// - Parameters:
+    ///   - signedAt: The signing time.
+    ///   - key: The Ed25519 signing key.
+    /// - Throws: `KeyError` when libcrypto fails to sign.
+    public func signed(
+        at signedAt: Timestamp, with key: Ed25519PrivateKey
+    ) throws(KeyError) -> SignedTreeHead {
+        try SignedTreeHead(
+            head: Head(position: size, hash: hash, recordedAt: recordedAt),
+            tree: TreeHead(size: size, root: root), signedAt: signedAt, key: key)
+    }
+
+    /// Whether a signed head is of this head: the same size, last hash and root.
+    public func isSigned(by signed: SignedTreeHead) -> Bool {
+        signed.head.position == size && signed.tree.size == size && signed.head.hash == hash
+            && signed.tree.root == root
+    }
+}
+
+extension ExportHead: Equatable {
+    /// Heads are equal when they cover the same records with the same hashes.
+    public static func == (lhs: ExportHead, rhs: ExportHead) -> Bool {
+        lhs.size == rhs.size && lhs.root == rhs.root && lhs.hash == rhs.hash
+    }
+}
+
+/// One record selected for an export.
+public struct ExportedRecord: Sendable {
+    /// Its position.
+    public var position: UInt64
+    /// Its stored bytes, exactly.
+    public var bytes: [UInt8]
+    /// The record, decoded.
+    public var record: Record
+    /// The SHA-256 of its bytes (what the next record's `prev` names).
+    public var sha256: SHA256Digest
+    /// Its RFC 6962 leaf hash, SHA-256(0x00 || bytes).
+    public var leaf: SHA256Digest
+    /// Its RFC 6962 inclusion proof in the tree of the export's head (empty when
+    /// proofs were not asked for).
+    public var proof: [SHA256Digest]
+}
+
+/// What an export holds: the records selected, read in one snapshot, and the head.
+public struct ExportSnapshot: Sendable {
+    /// The head the export was taken from.
+    public var head: ExportHead
+    /// The selected records, in position order.
+    public var records: [ExportedRecord]
+}
+
+extension Ledger {
+    /// Reads the records `selection` picks, with the head they were taken from, all in
+    /// one snapshot of the ledger.
+    /// - Parameters:
+    ///   - selection: The filters and the moment (`asOf`; now when nil).
+    ///   - proofs: Whether to compute each record's inclusion proof in the head's tree.
+    /// - Returns: The head and the records.
+    /// - Throws: `LedgerError` when the ledger cannot be read or a record is damaged.
+    /// - Complexity: O(n) in the records up to the head, plus O(log² n) reads for each
+    ///   proof; an `asOf` with a process filter also folds the log to that moment.
+    public func exportSnapshot(
+        _ selection: ExportSelection, proofs: Bool
+    ) throws(LedgerError) -> ExportSnapshot {
+        do {
+            guard let moment = selection.asOf else {
+                return try environment.read { txn in
+                    let size = UInt64(try txn.count(records))
+                    let processes =
+                        selection.needsProcesses ? try keptProcesses(in: txn) : [:]
+                    return try collect(
+                        selection, size: size, processes: processes, proofs: proofs, in: txn)
+                }
+            }
+            // A past moment is a fixed prefix of the log: its incidents' processes come
+            // from folding it, in a snapshot of their own.
+            let size = try environment.read { txn in try position(of: moment, in: txn) }
+            var processes: [String: String] = [:]
+            if selection.needsProcesses {
+                for state in try states(asOf: .position(size)) {
+                    processes[state.incident] = state.process
+                }
+            }
+            return try environment.read { txn in
+                try collect(selection, size: size, processes: processes, proofs: proofs, in: txn)
+            }
+        } catch {
+            throw Ledger.wrap(error)
+        }
+    }
+
+    /// Each incident's process, from the kept facts.
+    private func keptProcesses(in txn: some ReadableTransaction) throws -> [String: String] {
+        try txn.withCursor(incidentFacts) { cursor in
+            var processes: [String: String] = [:]
+            var names = StringInterner()
+            var entry = try cursor.first()
+            while let current = entry {
+                let incident = String(decoding: current.key, as: UTF8.self)
+                guard
+                    let facts = IncidentFacts(
+                        incident: incident, encoded: current.value, names: &names)
+                else {
+                    throw LedgerError.corrupt(
+                        position: 0,
+                        reason: "the kept facts of \(incident) cannot be read; run "
+                            + "'incidents rebuild'")
+                }
+                processes[incident] = facts.process
+                entry = try cursor.next()
+            }
+            return processes
+        }
+    }
+
+    /// Scans the first `size` records and keeps those selected.
+    private func collect(
+        _ selection: ExportSelection, size: UInt64, processes: [String: String],
+        proofs: Bool, in txn: some ReadableTransaction
+    ) throws -> ExportSnapshot {
+        let tree = MerkleTree(hashes: KeptSubtrees(txn: txn, database: merkle), hasher: hasher)
+        var head = ExportHead(size: size, root: try tree.root(size: size), hash: .zero)
+        var selected: [ExportedRecord] = []
+        guard size > 0 else { return ExportSnapshot(head: head, records: selected) }
+        try txn.withCursor(records) { cursor in
+            var entry = try cursor.first()
+            while let current = entry, let position = bigEndianValue(current.key),
+                position <= size
+            {
+                let record: Record
+                do {
+                    record = try EventDecoder.decodeRecord(ArraySlice(current.value))
+                } catch let error as EventError {
+                    throw LedgerError.corrupt(position: position, reason: error.description)
+                }
+                if selection.matches(record.event, processes: processes) {
+                    selected.append(
+                        ExportedRecord(
+                            position: position, bytes: Array(current.value), record: record,
+                            sha256: hasher.digest(current.value),
+                            leaf: MerkleTree<KeptSubtrees<ReadTransaction>>.leafHash(
+                                current.value, hasher: hasher),
+                            proof: proofs
+                                ? try tree.inclusionProof(index: position - 1, size: size) : []))
+                }
+                if position == size {
+                    head.hash = hasher.digest(current.value)
+                    head.recordedAt = record.recordedAt
+                }
+                entry = try cursor.next()
+            }
+        }
+        return ExportSnapshot(head: head, records: selected)
+    }
+}
+
+/// What the ledger's own record of an export says (the data of an `exported` record).
+public struct ExportSummary: Equatable, Sendable {
+    /// The export's format (`ExportFormat`).
+    public var format: ExportFormat
+    /// The filters as given, by name.
+    public var filters: [String: String]
+    /// How many records it holds.
+    public var count: Int
+    /// The SHA-256 of the export file.
+    public var sha256: SHA256Digest
+    /// The head it was taken from.
+    public var head: ExportHead
+    /// The export file's base name.
+    public var file: String
+
+    /// A summary.
+    public init(
+        format: ExportFormat, filters: [String: String], count: Int, sha256: SHA256Digest,
+        head: ExportHead, file: String
+    ) {
+        self.format = format
+        self.filters = filters
+        self.count = count
+        self.sha256 = sha256
+        self.head = head
+        self.file = file
+    }
+
+    /// The `data` of the `exported` record.
+    var data: EventData {
+        var labels = EventData()
+        for (name, value) in filters { labels.set(name, .string(value)) }
+        return EventData([
+            "count": .integer(UInt64(count)),
+            "file": .string(file),
+            "filters": .fields(labels),
+            "format": .string(format.rawValue),
+            "headRoot": .string(head.root.hex),
+            "headSize": .integer(head.size),
+            "sha256": .string(sha256.hex),
+        ])
+    }
+
+    /// Whether an `exported` record's data says exactly this.
+    public func matches(_ data: EventData) -> Bool {
+        data == self.data
+    }
+}
+
+extension Ledger {
+    /// Appends the ledger-level `exported` record of an export made by this process's
+    /// user, after the export was taken.
+    /// - Parameters:
+    ///   - summary: What was exported.
+    ///   - time: When the export was made (the record's `at`).
+    /// - Returns: The position of the record.
+    /// - Throws: `LedgerError.permissionDenied` when the ledger cannot be written,
+    ///   `.storage` when the disk is full; then nothing was written.
+    /// - Complexity: O(log n), one durable commit.
+    public func recordExport(
+        _ summary: ExportSummary, at time: Timestamp
+    ) throws(LedgerError) -> UInt64 {
+        let event = Event(
+            id: EventID.random(), incident: "", type: .exported, at: time,
+            actor: Ledger.currentUser(), data: summary.data)
+        var options = AppendOptions()
+        options.acceptsLedgerLevel = true
+        let report = try append(EventBatch(events: [event]), options: options)
+        guard let position = report.firstPosition else {
+            throw LedgerError.storage(StorageError(code: -1, operation: "record the export"))
+        }
+        return position
+    }
+}
+
+/// The files of an export, made but not yet written anywhere.
+public struct ExportFiles: Sendable {
+    /// The export file's bytes.
+    public var contents: [UInt8]
+    /// The proofs file's bytes, for formats that carry record bytes.
+    public var proofs: [UInt8]?
+    /// The SHA-256 of `proofs`.
+    public var proofsDigest: SHA256Digest?
+    /// What the export is: what the manifest and the ledger's record say of it.
+    public var summary: ExportSummary
+}
+
+extension Ledger {
+    /// Makes an export: selects the records, writes them in `format` and, for formats
+    /// that carry record bytes, their inclusion proofs in the head's tree.
+    /// - Parameters:
+    ///   - selection: The filters and the moment.
+    ///   - format: The export's format.
+    ///   - file: The export file's base name, for the summary.
+    /// - Returns: The files' bytes and the summary.
+    /// - Throws: `LedgerError` when the ledger cannot be read.
+    /// - Complexity: as `exportSnapshot(_:proofs:)`, plus O(n) to write the files.
+    public func makeExport(
+        _ selection: ExportSelection, format: ExportFormat, file: String
+    ) throws(LedgerError) -> ExportFiles {
+        let snapshot = try exportSnapshot(selection, proofs: format.carriesRecordBytes)
+        let contents = format.file(snapshot)
+        let proofs = format.carriesRecordBytes ? ExportFormat.proofs(snapshot) : nil
+        let summary = ExportSummary(
+            format: format, filters: selection.given, count: snapshot.records.count,
+            sha256: hasher.digest(contents), head: snapshot.head, file: file)
+        return ExportFiles(
+            contents: contents, proofs: proofs, proofsDigest: proofs.map { hasher.digest($0) },
+            summary: summary)
+    }
+
+    /// The SHA-256 of `bytes`.
+    public func digest(_ bytes: [UInt8]) -> SHA256Digest {
+        hasher.digest(bytes)
+    }
+}
