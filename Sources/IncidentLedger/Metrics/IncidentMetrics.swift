@@ -110,8 +110,12 @@ public struct MetricReport: Sendable {
         private let firstResolution: Bool
         private let groupBy: GroupKey?
         private let now: Int64
-        // Only the group key and the duration are kept: a state is large to copy.
-        private var measured: [(key: String, seconds: Double)] = []
+        // Only the durations are kept, overall and in their groups: a state is large
+        // to copy. Each group is found once per incident, through its key's index.
+        private var seconds: [Double] = []
+        private var groupIndex: [String: Int] = [:]
+        private var groupKeys: [String] = []
+        private var groupSeconds: [[Double]] = []
         private var fellBack = 0
         private var unmeasured = 0
         private var ages: [Double] = []
@@ -148,11 +152,17 @@ public struct MetricReport: Sendable {
                 }
                 return
             }
-            measured.append(
-                (
-                    groupBy?.value(of: state) ?? "",
-                    IncidentMetrics.seconds(from: origin, to: end)
-                ))
+            let duration = IncidentMetrics.seconds(from: origin, to: end)
+            seconds.append(duration)
+            guard let groupBy else { return }
+            let key = groupBy.value(of: state)
+            if let index = groupIndex[key] {
+                groupSeconds[index].append(duration)
+            } else {
+                groupIndex[key] = groupKeys.count
+                groupKeys.append(key)
+                groupSeconds.append([duration])
+            }
         }
 
         /// The figures of every incident measured so far.
@@ -160,28 +170,17 @@ public struct MetricReport: Sendable {
         public func report() -> MetricReport {
             MetricReport(
                 metric: metric, start: start, firstResolution: firstResolution,
-                overall: Summary(measured.map(\.seconds)),
+                overall: Summary(seconds),
                 groups: groups(), fellBack: fellBack, unmeasured: unmeasured,
                 openAges: Summary(ages))
         }
 
         private func groups() -> [GroupStatistics] {
             guard let groupBy else { return [] }
-            // Counted first, so that each group's array is allocated once.
-            var sizes: [String: Int] = [:]
-            for (key, _) in measured { sizes[key, default: 0] += 1 }
-            var byKey: [String: [Double]] = sizes.mapValues { size in
-                var values: [Double] = []
-                values.reserveCapacity(size)
-                return values
-            }
-            for (key, seconds) in measured {
-                byKey[key, default: []].append(seconds)
-            }
-            return byKey.keys.sorted().map { key in
-                let values = byKey[key] ?? []
+            return groupKeys.indices.sorted { groupKeys[$0] < groupKeys[$1] }.map { index in
+                let values = groupSeconds[index]
                 return GroupStatistics(
-                    key: key, summary: Summary(values),
+                    key: groupKeys[index], summary: Summary(values),
                     medianInterval: groupBy.isPeriod ? Statistics.medianInterval(values) : nil,
                     tooFew: groupBy.isPeriod && values.count < MetricReport.minimumComparable)
             }

@@ -50,7 +50,10 @@ public struct KeptFacts: IncidentFactsView {
 
     private func name(at offset: Int) -> String {
         var input = BinaryReader(bytes: bytes, offset: offset)
-        return input.string(interning: &names.interner) ?? ""
+        // The length was checked when the view was made.
+        guard let length = input.unsigned() else { return "" }
+        let start = input.offset
+        return names.string(UnsafeRawBufferPointer(rebasing: bytes[start..<start + Int(length)]))
     }
 
     private func optionalName(at offset: Int) -> String? {
@@ -79,7 +82,24 @@ public struct KeptFacts: IncidentFactsView {
 
 /// The names shared by every `KeptFacts` of one read.
 final class NameTable {
-    var interner = StringInterner()
+    /// The table, behind a pointer: reached through a class's stored property, every
+    /// lookup would be checked for exclusive access at run time, a cost per name read.
+    private let storage: UnsafeMutablePointer<StringInterner>
+
+    init() {
+        storage = .allocate(capacity: 1)
+        storage.initialize(to: StringInterner())
+    }
+
+    deinit {
+        storage.deinitialize(count: 1)
+        storage.deallocate()
+    }
+
+    /// The string of `bytes`, shared with every earlier lookup of the same bytes.
+    func string(_ bytes: UnsafeRawBufferPointer) -> String {
+        storage.pointee.string(bytes)
+    }
 }
 
 extension Ledger {
