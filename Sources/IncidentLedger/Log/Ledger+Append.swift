@@ -8,6 +8,11 @@ public struct AppendOptions: Sendable {
     public var skipInvalid = false
     /// Called now and then with (inputs checked, inputs in all).
     public var progress: (@Sendable (Int, Int) -> Void)?
+    /// Count an event whose id is already in the ledger (or earlier in the batch) as a
+    /// duplicate even when its content differs. For feeds whose derived ids name one fact
+    /// of the source (this alert firing, this log entry), and whose re-deliveries may
+    /// re-render its text: the ledger keeps the first delivery.
+    public var sameIDIsDuplicate = false
 
     /// All or nothing, silently.
     public init() {}
@@ -51,6 +56,7 @@ extension Ledger {
         do {
             return try environment.write { txn in
                 var writer = try BatchWriter(ledger: self, txn: txn, expected: batch.count)
+                writer.sameIDIsDuplicate = options.sameIDIsDuplicate
                 // Inputs are decoded a chunk at a time on every core, then checked and
                 // written in order on this thread, which alone uses the transaction.
                 for chunk in batch.chunks {
@@ -112,6 +118,8 @@ private struct BatchWriter {
     var incidents: [String: IncidentSlot] = [:]
     var duplicates = 0
     var rejected: [EventError] = []
+    /// Whether an id seen before is a duplicate whatever its content (`AppendOptions`).
+    var sameIDIsDuplicate = false
 
     init(ledger: Ledger, txn: WriteTransaction, expected: Int) throws {
         self.ledger = ledger
@@ -134,7 +142,7 @@ private struct BatchWriter {
         // A correction is typed first, so that a re-submitted one compares as stored.
         let event = incoming.type == .corrected ? try typedCorrection(incoming) : incoming
         if let position = try batchIDs[event.id] ?? storedPosition(of: event.id) {
-            try checkSameContent(event, as: position)
+            if !sameIDIsDuplicate { try checkSameContent(event, as: position) }
             duplicates += 1
             return
         }
