@@ -42,8 +42,7 @@ public struct PrometheusExposition: Sendable {
 
         out.header(
             "incidents_open", type: "gauge",
-            help: "Open incidents (detected or reopened, not resolved since), by process and "
-                + "severity.")
+            help: "Open incidents by process and severity.")
         var open: [String: [Severity: Int]] = [:]
         for fact in facts {
             open[fact.process, default: [:]][fact.severity, default: 0] +=
@@ -66,12 +65,12 @@ public struct PrometheusExposition: Sendable {
         }
         out.header(
             "incidents_detected_total", type: "counter",
-            help: "Incidents ever detected: every incident the ledger holds.")
+            help: "Incidents ever detected (all in the ledger).")
         out.sample("incidents_detected_total", [], Double(facts.count))
 
         for (metric, help) in [
-            (DurationMetric.tta, "Time to acknowledge: detection to first acknowledgement"),
-            (.ttr, "Time to resolve: detection to final resolution, of resolved incidents"),
+            (DurationMetric.tta, "Time to first acknowledgement"),
+            (.ttr, "Time to final resolution of resolved incidents"),
         ] {
             let name = "incidents_\(metric.rawValue)_seconds"
             out.header(name, type: "summary", help: "\(help), by process.")
@@ -100,16 +99,14 @@ public struct PrometheusExposition: Sendable {
         ).sorted { $0.key < $1.key }
         out.header(
             "incidents_recurring", type: "gauge",
-            help: "1 when the process had \(recurrenceThreshold) or more incidents detected "
-                + "within \(recurrenceWindowSeconds) seconds, else 0.")
+            help: "1 if \(recurrenceThreshold)+ incidents in \(recurrenceWindowSeconds) s, else 0.")
         for finding in findings {
             out.sample(
                 "incidents_recurring", [("process", finding.key)], finding.flagged ? 1 : 0)
         }
         out.header(
             "incidents_recurrence_max_in_window", type: "gauge",
-            help: "The most incidents of the process detected within \(recurrenceWindowSeconds) "
-                + "seconds.")
+            help: "Most incidents within \(recurrenceWindowSeconds) s.")
         for finding in findings {
             out.sample(
                 "incidents_recurrence_max_in_window", [("process", finding.key)],
