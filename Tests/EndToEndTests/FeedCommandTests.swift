@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Testing
 
 // Inputs written from the formats' public documentation: Alertmanager's webhook payload
@@ -204,5 +205,68 @@ struct FeedCommandTests {
             try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["incidents.prom"])
         let mode = try FileManager.default.attributesOfItem(atPath: target)[.posixPermissions]
         #expect(mode as? Int == 0o644)
+    }
+
+    @Test("tools/alertmanager-spool.py takes webhooks over HTTP into a file that imports")
+    func spoolReceiver() throws {
+        let harness = try CLIHarness()
+        let spool = harness.directory.appendingPathComponent("alerts.ndjson").path
+        // Python itself, not a wrapper that would outlive terminate().
+        let python = try CLIHarness.launch(
+            URL(fileURLWithPath: "/usr/bin/env"),
+            ["python3", "-c", "import sys; print(sys.executable)"]
+        ).stdout.split(separator: "\n").first.map(String.init)
+        let receiver = Process()
+        receiver.executableURL = URL(fileURLWithPath: try #require(python))
+        receiver.arguments = [
+            CLIHarness.packageRoot.appendingPathComponent("tools/alertmanager-spool.py")
+                .path, "--listen", "127.0.0.1:0", spool,
+        ]
+        let announcement = Pipe()
+        receiver.standardError = announcement
+        receiver.standardOutput = FileHandle.nullDevice
+        try receiver.run()
+        defer {
+            receiver.terminate()
+            receiver.waitUntilExit()
+        }
+        // The receiver says on stderr which port it listens on; wait for it at most 20 s.
+        var heard: [UInt8] = []
+        let descriptor = announcement.fileHandleForReading.fileDescriptor
+        while !heard.contains(UInt8(ascii: "\n")) {
+            var ready = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&ready, 1, 20_000) == 1 else { break }
+            var buffer = [UInt8](repeating: 0, count: 512)
+            let count = read(descriptor, &buffer, buffer.count)
+            guard count > 0 else { break }
+            heard += buffer[0..<count]
+        }
+        let words = String(decoding: heard, as: UTF8.self).split(separator: " ")
+        let address = try #require(words.first { $0.hasPrefix("127.0.0.1:") })
+        let url = "http://" + address.dropLast()
+
+        // Alertmanager posts one payload per notification; a pretty one becomes one line.
+        let pretty = payload(alert(startsAt: "2026-03-02T09:14:00Z"))
+            .replacingOccurrences(of: ",", with: ",\n  ")
+        let post = """
+            import sys, urllib.request, urllib.error
+            def post(body):
+                try:
+                    return urllib.request.urlopen(urllib.request.Request(
+                        sys.argv[1], data=body.encode(), method="POST")).status
+                except urllib.error.HTTPError as error:
+                    return error.code
+            print(post(sys.argv[2]), post(sys.argv[3]), post("not json"))
+            """
+        let second = payload(alert(startsAt: "2026-03-02T15:00:00Z"))
+        let posted = try CLIHarness.launch(
+            URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", post, url, pretty, second])
+        #expect(posted.stdout == "200 200 400\n", "\(posted.stderr)")
+
+        let lines = try String(contentsOfFile: spool, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 2)
+        let imported = try harness.run(["import", "--from", "alertmanager", spool])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout.hasPrefix("2 written, 0 duplicates skipped"))
     }
 }
