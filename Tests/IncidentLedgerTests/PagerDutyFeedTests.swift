@@ -165,4 +165,15 @@ struct PagerDutyFeedTests {
                     + "{\"log_entries\": [...]}"
             ])
     }
+
+    @Test("a trigger's free-form details may nest deeper than events may")
+    func deepDetails() throws {
+        var details: JSONInput = "bottom"
+        for _ in 0..<40 { details = .object(["inner": details]) }
+        let trigger = logEntry(
+            "T1", "trigger_log_entry", at: "2026-03-02T09:14:00Z",
+            extra: ["channel": .object(["type": "api", "details": details])])
+        let conversion = try pagerDuty(logEntriesDocument([trigger]))
+        #expect(events(of: conversion).map(\.type) == [.detected])
+    }
 }

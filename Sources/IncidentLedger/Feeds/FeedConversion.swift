@@ -44,6 +44,10 @@ struct FeedInput {
     /// The offset of every newline, ascending.
     private let newlines: [Int]
 
+    /// The deepest nesting read: deeper than events need, for the free-form details a
+    /// source may carry (a PagerDuty trigger's channel, say).
+    static let maximumDepth = 64
+
     init(_ bytes: [UInt8]) {
         self.bytes = bytes
         newlines = bytes.indices.filter { bytes[$0] == 0x0A }
@@ -81,21 +85,25 @@ struct FeedInput {
         guard lines.count > 0 else { return [] }
         let first = lines[0]
         do throws(JSONError) {
-            return [(first.number, .success(try JSONDocument(parsing: bytes, maxDepth: 32)))]
+            return [(first.number, .success(try parse(bytes.indices)))]
         } catch let whole {
-            let firstAlone = try? JSONDocument(parsing: bytes[first.range], maxDepth: 32)
-            guard lines.count > 1, firstAlone != nil else {
+            guard lines.count > 1, (try? parse(first.range)) != nil else {
                 return [(line(at: whole.offset), .failure(jsonError(whole, base: 0)))]
             }
         }
         return (0..<lines.count).map { index in
             let (range, number) = lines[index]
             do throws(JSONError) {
-                return (number, .success(try JSONDocument(parsing: bytes[range], maxDepth: 32)))
+                return (number, .success(try parse(range)))
             } catch {
                 return (number, .failure(jsonError(error, base: range.lowerBound)))
             }
         }
+    }
+
+    /// Parses the bytes in `range` as one JSON text.
+    private func parse(_ range: Range<Int>) throws(JSONError) -> JSONDocument {
+        try JSONDocument(parsing: bytes[range], maxDepth: FeedInput.maximumDepth)
     }
 
     private func jsonError(_ error: JSONError, base: Int) -> EventError {

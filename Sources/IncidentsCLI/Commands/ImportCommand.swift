@@ -6,7 +6,8 @@ extension Command {
     /// `incidents import`: appends an NDJSON history in one transaction.
     static let importEvents = Command(
         spec: CommandSpec(
-            name: "import", summary: "Import events from an NDJSON file, all or nothing",
+            name: "import",
+            summary: "Import events (NDJSON, Alertmanager, PagerDuty), all or nothing",
             discussion: "Reads one event per line (schemas/event.schema.json), checks every "
                 + "line against the field and lifecycle rules and the ledger, then writes "
                 + "them all in one durable transaction. By default one bad line refuses the "
@@ -23,8 +24,8 @@ extension Command {
             options: [
                 OptionSpec(
                     "from", value: "FORMAT",
-                    help: "plain (NDJSON events, the default), alertmanager (webhook "
-                        + "payloads, version 4) or pagerduty (incident log entries)",
+                    help: "What FILE holds: NDJSON events (default), Alertmanager webhook "
+                        + "payloads (version 4) or PagerDuty log entries",
                     allowed: ImportSource.allCases.map(\.rawValue)),
                 OptionSpec(
                     "process-label", value: "LABEL",
