@@ -238,6 +238,26 @@ struct AlertmanagerFeedTests {
             ])
     }
 
+    @Test("a value that breaks a field rule is refused naming the alert's field it came from")
+    func fieldRuleNamesTheSource() throws {
+        let tabbed = alertJSON(
+            labels: ["alertname": "A", "job": "http\tchecks"],
+            annotations: ["summary": .string(String(repeating: "x", count: 16_385))])
+        #expect(
+            refusals(of: try alertmanager([alertmanagerPayload([tabbed])])) == [
+                "line 1: alerts[0].labels.job: must not contain control characters "
+                    + "(in alert A (fingerprint 1a30ba71cca2921f))"
+            ])
+        let long = alertJSON(annotations: [
+            "summary": .string(String(repeating: "x", count: 16_385))
+        ])
+        #expect(
+            refusals(of: try alertmanager([alertmanagerPayload([long])])) == [
+                "line 1: alerts[0].annotations.summary: must be at most 16384 bytes long "
+                    + "(in alert ProbeFailure (fingerprint 1a30ba71cca2921f))"
+            ])
+    }
+
     @Test("malformed payloads are refused naming the line and field, and nothing is written")
     func malformedPayloads() throws {
         let ledger = try TestLedger()

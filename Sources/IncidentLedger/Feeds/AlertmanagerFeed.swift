@@ -234,7 +234,7 @@ public enum AlertmanagerFeed {
             }
         }
 
-        /// `startsAt` in UTC without separators, e.g. `20260302T091400.5Z`.
+        /// `startsAt` in UTC without separators, e.g. `20260302T091400.500Z`.
         private static func compact(_ time: Timestamp) -> String {
             String(utcTimestamp(time.nanoseconds).text.filter { $0 != "-" && $0 != ":" })
         }
