@@ -11,6 +11,11 @@ public struct AppendOptions: Sendable {
     /// Accept ledger-level events (`EventType.isLedgerLevel`): only the ledger's own
     /// writers of them (`recordExport`) set this; input never does.
     var acceptsLedgerLevel = false
+    /// Count an event whose id is already in the ledger (or earlier in the batch) as a
+    /// duplicate even when its content differs. For feeds whose derived ids name one fact
+    /// of the source (this alert firing, this log entry), and whose re-deliveries may
+    /// re-render its text: the ledger keeps the first delivery.
+    public var sameIDIsDuplicate = false
 
     /// All or nothing, silently.
     public init() {}
@@ -56,6 +61,7 @@ extension Ledger {
                 try refuseIfReplaced(in: txn)
                 var writer = try BatchWriter(ledger: self, txn: txn, expected: batch.count)
                 writer.acceptsLedgerLevel = options.acceptsLedgerLevel
+                writer.sameIDIsDuplicate = options.sameIDIsDuplicate
                 // Inputs are decoded a chunk at a time on every core, then checked and
                 // written in order on this thread, which alone uses the transaction.
                 for chunk in batch.chunks {
@@ -119,6 +125,8 @@ private struct BatchWriter {
     var rejected: [EventError] = []
     /// Whether ledger-level events may be written (see `AppendOptions`).
     var acceptsLedgerLevel = false
+    /// Whether an id seen before is a duplicate whatever its content (`AppendOptions`).
+    var sameIDIsDuplicate = false
 
     init(ledger: Ledger, txn: WriteTransaction, expected: Int) throws {
         self.ledger = ledger
@@ -154,7 +162,7 @@ private struct BatchWriter {
         // A correction is typed first, so that a re-submitted one compares as stored.
         let event = incoming.type == .corrected ? try typedCorrection(incoming) : incoming
         if let position = try batchIDs[event.id] ?? storedPosition(of: event.id) {
-            try checkSameContent(event, as: position)
+            if !sameIDIsDuplicate { try checkSameContent(event, as: position) }
             duplicates += 1
             return
         }
