@@ -13,7 +13,7 @@ public enum IncidentsMain {
         ("Record incident steps", StepCommands.all),
         ("Write", [.initialize, .record, .importEvents, .rebuild]),
         ("Read", [.show, .list, .history, .log, .head, .verify, .prove]),
-        ("Analyse", [.stats, .recurrence]),
+        ("Analyse", [.stats, .recurrence, .report]),
     ]
 
     static var commands: [Command] { groups.flatMap(\.commands) }
