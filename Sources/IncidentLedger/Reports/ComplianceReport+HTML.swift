@@ -187,7 +187,9 @@ extension ComplianceReport {
     private func htmlIncidents(_ page: inout HTMLPage) {
         page.raw("<section id=\"incidents\">\n")
         page.element("h2", "Incidents (\(incidents.count))")
-        page.raw("<table class=\"incidents\">\n<thead><tr>")
+        page.element(
+            "p", "Times in UTC, to the minute; the JSON report has them exactly.", class: "note")
+        page.raw("<div class=\"wide\">\n<table class=\"incidents\">\n<thead><tr>")
         for heading in [
             "incident", "title", "process", "sev", "status", "owner", "detected", "resolved",
             "TTR", "root cause", "change", "after-action", "follow-ups open/done",
@@ -198,7 +200,10 @@ extension ComplianceReport {
         page.raw("</tr></thead>\n<tbody>\n")
         for row in incidents {
             page.raw("<tr>")
-            for (index, cell) in ReportCells.cells(of: row).enumerated() {
+            var cells = ReportCells.cells(of: row)
+            cells[6] = ReportText.minute(row.detectedAt)
+            cells[7] = row.resolvedAt.map(ReportText.minute) ?? "-"
+            for (index, cell) in cells.enumerated() {
                 let style: String? =
                     switch index {
                     case 0, 6, 7: "mono"
@@ -210,7 +215,7 @@ extension ComplianceReport {
             }
             page.raw("</tr>\n")
         }
-        page.raw("</tbody>\n</table>\n</section>\n")
+        page.raw("</tbody>\n</table>\n</div>\n</section>\n")
     }
 
     /// Screen and print styles.
@@ -219,7 +224,7 @@ extension ComplianceReport {
         * { box-sizing: border-box; }
         body { margin: 0; color: var(--ink); background: #f4f6f9;
           font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
-        main { max-width: 1180px; margin: 0 auto; padding: 28px 32px 48px; background: white; }
+        main { max-width: 1260px; margin: 0 auto; padding: 24px 28px 48px; background: white; }
         h1 { font-size: 26px; margin: 0 0 4px; }
         h2 { font-size: 19px; margin: 32px 0 10px; padding-bottom: 4px;
           border-bottom: 2px solid var(--accent); }
@@ -244,8 +249,11 @@ extension ComplianceReport {
         td.bad { color: #b3261e; font-weight: 600; }
         td.sev1 { color: #9b1c1c; font-weight: 600; }
         td.sev2 { color: #c05621; font-weight: 600; }
-        table.incidents { font-size: 12px; width: 100%; }
-        table.incidents td { padding: 3px 6px; }
+        .wide { overflow-x: auto; }
+        table.incidents { font-size: 11.5px; width: 100%; }
+        table.incidents th, table.incidents td { padding: 3px 5px; }
+        table.incidents td.num, table.incidents td.mono, table.incidents td.sev {
+          white-space: nowrap; }
         figure { margin: 14px 0; }
         figure svg { width: 100%; height: auto; border: 1px solid var(--line); }
         @media print {
@@ -255,7 +263,8 @@ extension ComplianceReport {
           figure, table.checks, .cards, tr { break-inside: avoid; }
           h2 { break-after: avoid; }
           thead { display: table-header-group; }
-          table.incidents { font-size: 8pt; }
+          table.incidents { font-size: 7.5pt; }
+          .wide { overflow: visible; }
           figure svg { border: none; }
         }
 

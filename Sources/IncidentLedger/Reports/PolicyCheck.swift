@@ -32,8 +32,8 @@ public enum PolicyCheck: String, CaseIterable, Sendable, Comparable {
         switch self {
         case .slowCustomerFacing:
             let levels = policy.lowSeverities.sorted().map(\.rawValue).joined(separator: " or ")
-            return "Customer-facing incidents resolved within \(policy.slowResolutionMinutes) "
-                + "minutes, or raised above \(levels)"
+            return "Customer-facing incidents that stay \(levels) are resolved within "
+                + "\(policy.slowResolutionMinutes) minutes"
         case .regulatoryPostmortem:
             return "Resolved regulatory incidents have a post-mortem"
         case .majorPostmortem:

@@ -17,7 +17,7 @@ public enum ReportCharts {
         let totals = weeks.map { $0.counts.reduce(0, +) }
         let ceiling = niceCeiling(Double(max(totals.max() ?? 1, 1)))
         let slot = weeks.isEmpty ? plotWidth : plotWidth / Double(weeks.count)
-        let barWidth = max(1, slot * 0.8)
+        let barWidth = min(max(1, slot * 0.8), 48)
         func y(_ count: Double) -> Double { top + plotHeight * (1 - count / ceiling) }
 
         var svg = header(width: width, height: height, title: "Incidents per week by severity")

@@ -1,5 +1,13 @@
+import Interchange
+
 /// Text helpers shared by the report's renderings.
 public enum ReportText {
+    /// An instant to the minute in UTC, `2026-03-02 09:14`, for narrow table cells.
+    public static func minute(_ time: Timestamp) -> String {
+        let text = Timestamp(utcNanoseconds: time.nanoseconds, fractionDigits: 0).text
+        return String(text.prefix(16).map { $0 == "T" ? " " : $0 })
+    }
+
     /// A duration for people: `42s`, `17m 05s`, `3h 12m`, `2d 4h`.
     /// - Parameter seconds: Whole seconds.
     public static func duration(_ seconds: Int64) -> String {
