@@ -44,6 +44,20 @@ struct ComplianceReportTests {
         #expect(before.integrity.verify.isIntact && before.integrity.verify.records == 4)
     }
 
+    @Test("an empty ledger gives an empty report, in every format")
+    func emptyLedger() throws {
+        let ledger = try TestLedger()
+        let result = try report(ledger)
+        #expect(result.position == 0 && result.incidents.isEmpty && result.findings.isEmpty)
+        #expect(result.integrity.tree.size == 0 && result.integrity.verify.isIntact)
+        #expect(result.summary.weeks.isEmpty && result.summary.recurrence.isEmpty)
+        #expect(result.html().contains("<h2>Incidents (0)</h2>"))
+        #expect(result.markdown().contains("0 incidents detected in the period."))
+        let early = try report(
+            ledger, asOf: .recorded(try Timestamp(parsing: "2020-01-01T00:00:00Z")))
+        #expect(early.moment.text == "2020-01-01T00:00:00Z")
+    }
+
     @Test("the period selects incidents by detection time")
     func periodSelects() throws {
         let ledger = try ledgerWithLatePostmortem()

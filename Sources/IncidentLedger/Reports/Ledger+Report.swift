@@ -60,10 +60,13 @@ extension Ledger {
             : Array(try fold(in: txn, through: position, progress: nil).0.states.values)
 
         let lastRecord = position == 0 ? nil : try record(at: position, in: txn)
-        let moment =
-            request.asOf == nil
-            ? utcTimestamp(clock() * 1000)
-            : lastRecord?.recordedAt ?? utcTimestamp(clock() * 1000)
+        // As `stats` answers: the time asked for, or that of the position asked for.
+        let moment: Timestamp
+        switch request.asOf {
+        case .recorded(let time)?: moment = time
+        case .position?: moment = lastRecord?.recordedAt ?? utcTimestamp(clock() * 1000)
+        case nil: moment = utcTimestamp(clock() * 1000)
+        }
         var headHash = SHA256Digest.zero
         if position > 0, let bytes = try txn.value(in: records, forKey: bigEndianBytes(position)) {
             headHash = hasher.digest(bytes)
