@@ -208,6 +208,7 @@ extension ComplianceReport {
                     switch index {
                     case 0, 6, 7: "mono"
                     case 3: "sev \(row.severity.rawValue.lowercased())"
+                    case 10: "ref"
                     case 8, 11, 12, 14: "num"
                     default: nil
                     }
@@ -244,7 +245,7 @@ extension ComplianceReport {
         thead th { background: #eef1f6; font-weight: 600; }
         td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
         .mono { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, monospace;
-          font-size: 12.5px; white-space: nowrap; }
+          font-size: 0.92em; white-space: nowrap; }
         table.kv td { white-space: normal; word-break: break-all; }
         td.bad { color: #b3261e; font-weight: 600; }
         td.sev1 { color: #9b1c1c; font-weight: 600; }
@@ -252,10 +253,12 @@ extension ComplianceReport {
         .wide { overflow-x: auto; }
         table.incidents { font-size: 11.5px; width: 100%; }
         table.incidents th, table.incidents td { padding: 3px 5px; }
+        table.incidents td.ref { overflow-wrap: anywhere; min-width: 7em; }
         table.incidents td.num, table.incidents td.mono, table.incidents td.sev {
           white-space: nowrap; }
         figure { margin: 14px 0; }
         figure svg { width: 100%; height: auto; border: 1px solid var(--line); }
+        @page { size: A4 landscape; margin: 12mm; }
         @media print {
           body { background: white; font-size: 10.5pt; }
           main { max-width: none; padding: 0; }
