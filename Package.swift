@@ -3,7 +3,8 @@ import PackageDescription
 
 /// Incident Ledger: an append-only, tamper-evident incident log on LMDB.
 ///
-/// Layers, lowest first: the C shims (`CLMDB`, `CCrypto`); `LedgerStorage`,
+/// Layers, lowest first: the C shims (`CLMDB`, `CCrypto`, `CSystem` for the
+/// Linux calls glibc hides from Swift); `LedgerStorage`,
 /// which wraps LMDB and knows nothing of incidents; `LedgerCrypto` (SHA-256);
 /// `Interchange` (strict JSON, canonical JSON, RFC 3339); `IncidentLedger`, the
 /// domain; `CommandLineKit`, a small argument parser; `IncidentsCLI`, one file
@@ -24,7 +25,8 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
-        .target(name: "LedgerStorage", dependencies: ["CLMDB"]),
+        .systemLibrary(name: "CSystem"),
+        .target(name: "LedgerStorage", dependencies: ["CLMDB", "CSystem"]),
         .target(name: "LedgerCrypto", dependencies: ["CCrypto"]),
         .target(name: "Interchange"),
         .target(
@@ -49,6 +51,7 @@ let package = Package(
         ),
         .testTarget(name: "LedgerStorageTests", dependencies: ["LedgerStorage"]),
         .testTarget(name: "InterchangeTests", dependencies: ["Interchange"]),
+        .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto"]),
         .testTarget(name: "CommandLineKitTests", dependencies: ["CommandLineKit"]),
         .testTarget(
             name: "IncidentLedgerTests",
@@ -56,7 +59,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["incidents"]
+            dependencies: ["incidents", "IncidentsCLI", "CommandLineKit"]
         ),
     ]
 )

@@ -13,11 +13,18 @@ standard library alone:
    `--head P:H` (a head written down earlier), the line at position P must
    hash to H: then this log is that log, or that log with records added.
 
+With `--proof`, FILE is a proof from `incidents prove` (RFC 6962 inclusion or
+consistency). With `--signed-head HEAD --public-key PUB`, checks a signed head
+from `incidents head --sign`: its Ed25519 signature (RFC 8032, implemented
+below) over the bytes schemas/README.md names; given FILE too, also that the
+log holds that head.
+
 Exit status: 0 the log is intact; 1 it is not (one line on stderr says where
 and why); 2 usage error or unreadable file.
 """
 
 import argparse
+import base64
 import hashlib
 import json
 import re
@@ -261,6 +268,204 @@ def check_proof(document):
     raise ValueError(f"unknown proof type {document['type']!r}")
 
 
+# --- Ed25519 (RFC 8032 section 5.1.7) signature verification, for signed heads.
+#
+# Points of the curve -x^2 + y^2 = 1 + d x^2 y^2 over the integers modulo p are kept
+# in extended coordinates (X, Y, Z, T) with x = X/Z, y = Y/Z and x*y = T/Z.
+
+ED_P = 2**255 - 19                                       # the field's prime
+ED_L = 2**252 + 27742317777372353535851937790883648493   # the base point's order
+ED_D = -121665 * pow(121666, ED_P - 2, ED_P) % ED_P      # the curve constant d
+ED_SQRT_M1 = pow(2, (ED_P - 1) // 4, ED_P)               # a square root of -1
+ED_NEUTRAL = (0, 1, 1, 0)
+
+
+def ed_add(a, b):
+    """The sum of two points (the unified addition formula of RFC 8032 5.1.4)."""
+    x1, y1, z1, t1 = a
+    x2, y2, z2, t2 = b
+    p_ = (y1 - x1) * (y2 - x2) % ED_P
+    q_ = (y1 + x1) * (y2 + x2) % ED_P
+    r_ = 2 * t1 * t2 * ED_D % ED_P
+    s_ = 2 * z1 * z2 % ED_P
+    e, f, g, h = q_ - p_, s_ - r_, s_ + r_, q_ + p_
+    return (e * f % ED_P, g * h % ED_P, f * g % ED_P, e * h % ED_P)
+
+
+def ed_multiply(scalar, point):
+    """scalar * point, by doubling and adding (not constant time: no secrets here)."""
+    result = ED_NEUTRAL
+    while scalar:
+        if scalar & 1:
+            result = ed_add(result, point)
+        point = ed_add(point, point)
+        scalar >>= 1
+    return result
+
+
+def ed_same_point(a, b):
+    """Whether two points in extended coordinates are the same affine point."""
+    return ((a[0] * b[2] - b[0] * a[2]) % ED_P == 0
+            and (a[1] * b[2] - b[1] * a[2]) % ED_P == 0)
+
+
+def ed_decode_point(encoded):
+    """The point 32 bytes encode (RFC 8032 5.1.3), or None if they encode none."""
+    if len(encoded) != 32:
+        return None
+    y = int.from_bytes(encoded, "little")
+    x_is_odd = y >> 255
+    y &= (1 << 255) - 1
+    if y >= ED_P:
+        return None
+    # x^2 = (y^2 - 1) / (d y^2 + 1); take a square root by the exponent (p + 3) / 8.
+    u, v = (y * y - 1) % ED_P, (ED_D * y * y + 1) % ED_P
+    x_squared = u * pow(v, ED_P - 2, ED_P) % ED_P
+    x = pow(x_squared, (ED_P + 3) // 8, ED_P)
+    if (x * x - x_squared) % ED_P:
+        x = x * ED_SQRT_M1 % ED_P
+    if (x * x - x_squared) % ED_P:
+        return None
+    if x == 0 and x_is_odd:
+        return None
+    if x & 1 != x_is_odd:
+        x = ED_P - x
+    return (x, y, 1, x * y % ED_P)
+
+
+# The base point B: y = 4/5, x even.
+ED_BASE = ed_decode_point((4 * pow(5, ED_P - 2, ED_P) % ED_P).to_bytes(32, "little"))
+
+
+def ed25519_verify(public_key, message, signature):
+    """Whether `signature` (64 bytes) is `public_key`'s (32 bytes) Ed25519 signature of
+    `message`: the group equation [S]B = R + [k]A with k = SHA-512(R || A || M) mod L."""
+    if len(public_key) != 32 or len(signature) != 64:
+        return False
+    a_point = ed_decode_point(public_key)
+    r_point = ed_decode_point(signature[:32])
+    s = int.from_bytes(signature[32:], "little")
+    if a_point is None or r_point is None or s >= ED_L:
+        return False
+    k = int.from_bytes(hashlib.sha512(signature[:32] + public_key + message).digest(),
+                       "little") % ED_L
+    return ed_same_point(ed_multiply(s, ED_BASE),
+                         ed_add(r_point, ed_multiply(k, a_point)))
+
+
+# --- Signed heads (`incidents head --sign`), as schemas/README.md "Signed heads" says.
+
+# DER of SubjectPublicKeyInfo for Ed25519 (RFC 8410): SEQUENCE { SEQUENCE { OID
+# 1.3.101.112 }, BIT STRING of the 32 key bytes }; everything but the key is fixed.
+SPKI_ED25519_PREFIX = bytes.fromhex("302a300506032b6570032100")
+SIGNED_HEAD_KIND = "incident-ledger.tree-head.v1"
+SIGNED_HEAD_FIELDS = {"hash", "keyId", "kind", "position", "recordedAt", "root",
+                      "signature", "signedAt", "treeSize"}
+_LOWER_HEX = re.compile(r"[0-9a-f]*")
+_UTC_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z")
+
+
+def read_public_key_pem(text):
+    """The 32 raw bytes of an Ed25519 public key in SubjectPublicKeyInfo PEM."""
+    match = re.search(r"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \1-----", text, re.S)
+    if match is None:
+        raise ValueError("no '-----BEGIN PUBLIC KEY-----' PEM block")
+    if match[1] != "PUBLIC KEY":
+        raise ValueError(f"a '{match[1]}' PEM block, not 'PUBLIC KEY'")
+    try:
+        der = base64.b64decode("".join(match[2].split()), validate=True)
+    except ValueError:
+        raise ValueError("the PEM block is not base64") from None
+    if len(der) != 44 or not der.startswith(SPKI_ED25519_PREFIX):
+        raise ValueError("not an Ed25519 public key (RFC 8410 SubjectPublicKeyInfo)")
+    return der[len(SPKI_ED25519_PREFIX):]
+
+
+def signed_head_message(head):
+    """Checks a signed head's form; returns the bytes its signature covers: the
+    canonical JSON of the object without `signature`."""
+    if not isinstance(head, dict):
+        raise ValueError("not a JSON object")
+    unknown = sorted(set(head) - SIGNED_HEAD_FIELDS)
+    if unknown:
+        raise ValueError(f"{unknown[0]}: not a member of a signed head")
+    missing = sorted(SIGNED_HEAD_FIELDS - {"recordedAt"} - set(head))
+    if missing:
+        raise ValueError(f"{missing[0]}: missing")
+    if head["kind"] != SIGNED_HEAD_KIND:
+        raise ValueError(f"kind: must be {SIGNED_HEAD_KIND!r}")
+    for name, digits in (("hash", 64), ("root", 64), ("keyId", 64), ("signature", 128)):
+        value = head[name]
+        if not isinstance(value, str) or len(value) != digits \
+                or not _LOWER_HEX.fullmatch(value):
+            raise ValueError(f"{name}: must be {digits} lower-case hex digits")
+    for name in ("position", "treeSize"):
+        if type(head[name]) is not int or head[name] < 0:
+            raise ValueError(f"{name}: must be a whole number from 0")
+    if head["treeSize"] != head["position"]:
+        raise ValueError("treeSize: must equal position")
+    for name in ("recordedAt", "signedAt"):
+        if name in head and not (isinstance(head[name], str)
+                                 and _UTC_TIME.fullmatch(head[name])):
+            raise ValueError(f"{name}: must be a UTC timestamp ending in Z")
+    if ("recordedAt" in head) != (head["position"] > 0):
+        raise ValueError("recordedAt: present exactly when position is above 0")
+    return canonical_bytes({k: v for k, v in head.items() if k != "signature"})
+
+
+def check_signed_head(head, public_key):
+    """Checks a signed head against a public key's 32 raw bytes; returns a line
+    saying what holds, or raises ValueError saying why it is refused."""
+    message = signed_head_message(head)
+    key_id = sha256_hex(public_key)
+    if head["keyId"] != key_id:
+        raise ValueError(f"signed by key {head['keyId']}, not by the key given ({key_id})")
+    if not ed25519_verify(public_key, message, bytes.fromhex(head["signature"])):
+        raise ValueError("the signature does not match the head: the head or its "
+                         "signature was altered")
+    return (f"ok: signed head of {head['position']} records, root {head['root']}, "
+            f"signed at {head['signedAt']} by key {key_id}")
+
+
+def main_signed_head(head_file, key_file, log_file):
+    """--signed-head: check the signature; then, given a log, that the log holds it."""
+    try:
+        with open(key_file, encoding="utf-8") as file:
+            public_key = read_public_key_pem(file.read())
+    except OSError as error:
+        print(f"ledger-check: cannot read {key_file}: {error.strerror}", file=sys.stderr)
+        return 2
+    except (ValueError, UnicodeDecodeError) as error:
+        print(f"ledger-check: {key_file}: {error}", file=sys.stderr)
+        return 2
+    try:
+        with open(head_file, "rb") as file:
+            head = _STRICT.decode(file.read().decode("utf-8"))
+        result = check_signed_head(head, public_key)
+    except OSError as error:
+        print(f"ledger-check: cannot read {head_file}: {error.strerror}", file=sys.stderr)
+        return 2
+    except (ValueError, UnicodeDecodeError) as error:
+        print(f"{head_file}: signed head rejected: {error}", file=sys.stderr)
+        return 1
+    print(result)
+    if log_file is None:
+        return 0
+    # The signed head is a noted head: the log must hold its record and hash.
+    noted = (head["position"], head["hash"])
+    try:
+        with open(log_file, "rb") as file:
+            log_head, failure = check_log(file, noted)
+    except OSError as error:
+        print(f"ledger-check: cannot read {log_file}: {error.strerror}", file=sys.stderr)
+        return 2
+    if failure:
+        print(f"{log_file}: line {failure.position}: {failure.reason}", file=sys.stderr)
+        return 1
+    print(f"ok: {log_file} holds the signed head ({log_head[0]} records)")
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(
         description="Check an exported Incident Ledger log (the lines of "
@@ -268,7 +473,7 @@ def main(argv=None):
                     "positions and the SHA-256 `prev` chain.",
         epilog="Exit status: 0 intact, 1 broken (one line on stderr), "
                "2 usage error or unreadable file.")
-    parser.add_argument("file", metavar="FILE|-",
+    parser.add_argument("file", metavar="FILE|-", nargs="?",
                         help="the exported log, or - for standard input")
     parser.add_argument("--head", metavar="POSITION:HASH",
                         help="a head noted earlier (`incidents head`): the "
@@ -278,7 +483,21 @@ def main(argv=None):
     parser.add_argument("--proof", action="store_true",
                         help="FILE is a proof from `incidents prove` (inclusion or "
                              "consistency) to check instead of a log")
+    parser.add_argument("--signed-head", metavar="HEAD",
+                        help="check a signed head (`incidents head --sign`) with "
+                             "--public-key; with FILE, also that the log holds it")
+    parser.add_argument("--public-key", metavar="PUB",
+                        help="the signer's Ed25519 public key (PEM, the KEY.pub of "
+                             "`incidents keygen`)")
     args = parser.parse_args(argv)
+    if args.signed_head or args.public_key:
+        if not (args.signed_head and args.public_key):
+            parser.error("--signed-head HEAD and --public-key PUB go together")
+        if args.file == "-":
+            parser.error("with --signed-head, give the log as a file, not -")
+        return main_signed_head(args.signed_head, args.public_key, args.file)
+    if args.file is None:
+        parser.error("give FILE (a log, or a proof with --proof)")
     if args.proof:
         try:
             with (sys.stdin.buffer if args.file == "-" else open(args.file, "rb")) as file:

@@ -202,6 +202,11 @@ private struct ArgumentScan {
                 taken = [word]
             }
 
+            let allowed = positional.allowedValues
+            if let wrong = taken.first(where: { !allowed.isEmpty && !allowed.contains($0) }) {
+                let list = allowed.joined(separator: ", ")
+                report("\(positional.name) must be one of \(list), not '\(wrong)'")
+            }
             if !taken.isEmpty {
                 parsed.positionalValues[positional.name] = taken
             } else if !positional.isOptional {

@@ -45,7 +45,7 @@ public enum HelpFormatter {
         }
 
         let argumentRows = spec.positionals.map(row(for:))
-        let optionRows = (spec.options + [helpOption]).map(row(for:))
+        let optionRows = spec.optionsWithHelp.map(row(for:))
         let column = helpColumn(for: argumentRows + optionRows, indent: labelIndent)
         if !argumentRows.isEmpty {
             sections.append(["ARGUMENTS:"] + table(argumentRows, column: column, width: width))
@@ -149,15 +149,32 @@ public enum HelpFormatter {
     }
 
     private static func row(for positional: PositionalSpec) -> (label: String, help: String) {
-        let note = positional.isOptional ? " [optional]" : ""
-        return (placeholder(for: positional), positional.help + note)
+        (placeholder(for: positional), positionalHelp(positional))
     }
 
     private static func row(for option: OptionSpec) -> (label: String, help: String) {
         // Long names line up whether or not a short name comes before them.
         let names = option.short.map { "-\($0), --\(option.name)" } ?? "    --\(option.name)"
         let label = option.valueName.map { "\(names) \($0)" } ?? names
+        return (label, optionHelp(option))
+    }
 
+    /// A positional argument's help as listed: its text, then its allowed values and
+    /// whether it is optional.
+    static func positionalHelp(_ positional: PositionalSpec) -> String {
+        var help = positional.help
+        if !positional.allowedValues.isEmpty {
+            help += " [values: \(positional.allowedValues.joined(separator: ", "))]"
+        }
+        if positional.isOptional {
+            help += " [optional]"
+        }
+        return help
+    }
+
+    /// An option's help as listed: its text, then its allowed values and whether it is
+    /// repeatable or required.
+    static func optionHelp(_ option: OptionSpec) -> String {
         var help = option.help
         if !option.allowedValues.isEmpty {
             help += " [values: \(option.allowedValues.joined(separator: ", "))]"
@@ -168,7 +185,7 @@ public enum HelpFormatter {
         if option.isRequired {
             help += " [required]"
         }
-        return (label, help)
+        return help
     }
 
     /// Where help text starts in a table: after the widest label that fits inline.

@@ -16,6 +16,11 @@ public struct PositionalSpec: Sendable {
     /// Whether the argument takes all remaining positional arguments.
     public var isVariadic: Bool
 
+    /// The only values accepted, in the order they are listed in help; empty accepts any.
+    ///
+    /// The parser, `--help`, the manual page and the shell completions all read this list.
+    public var allowedValues: [String]
+
     /// Creates a positional argument.
     ///
     /// - Parameters:
@@ -23,10 +28,18 @@ public struct PositionalSpec: Sendable {
     ///   - help: One line saying what the argument is.
     ///   - optional: Whether the command may run without it.
     ///   - variadic: Whether it takes all remaining positional arguments; last one only.
-    public init(_ name: String, help: String, optional: Bool = false, variadic: Bool = false) {
+    ///   - allowed: The only values accepted; empty accepts any value.
+    public init(
+        _ name: String,
+        help: String,
+        optional: Bool = false,
+        variadic: Bool = false,
+        allowed: [String] = []
+    ) {
         self.name = name
         self.help = help
         self.isOptional = optional
         self.isVariadic = variadic
+        self.allowedValues = allowed
     }
 }

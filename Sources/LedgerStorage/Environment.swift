@@ -1,4 +1,5 @@
 import CLMDB
+import Glibc
 
 /// An LMDB environment: one directory holding a memory-mapped data file and its
 /// lock file, with any number of named databases inside.
@@ -41,12 +42,22 @@ public final class Environment: @unchecked Sendable {
     private let maximumMapSize: Int
 
     /// Opens the environment in an existing directory, creating its files if absent.
+    ///
+    /// The directory, data file and lock file are never followed when they are
+    /// symbolic links: each is examined first, and after opening, the data file
+    /// LMDB mapped must be the file that sits at its name.
     /// - Parameters:
     ///   - path: The directory; it must exist.
     ///   - options: Map size, limits, access mode and durability.
     /// - Throws: `StorageError` when LMDB cannot open the directory (for example
-    ///   `ENOENT` when it is missing, `EACCES` without permission).
+    ///   `ENOENT` when it is missing, `EACCES` without permission), or with code
+    ///   `StorageError.symbolicLink` when one of its files is a link.
     public init(path: String, options: Options = Options()) throws(StorageError) {
+        // FIXME: LMDB opens lock.mdb by name and follows a link planted there between
+        // this check and its open; only the directory's modes (no one but the owner,
+        // or with a group-writable ledger the sticky bit) keep others from planting one.
+        try EnvironmentFiles.refuseLinks(in: path)
+        try EnvironmentFiles.makeMissingLock(in: path)
         var env: OpaquePointer?
         try check(mdb_env_create(&env), "create environment")
         guard let env else {
@@ -60,6 +71,7 @@ public final class Environment: @unchecked Sendable {
             try check(mdb_env_set_mapsize(env, options.initialMapSize), "set map size")
             try check(
                 mdb_env_open(env, path, flags, mdb_mode_t(options.fileMode)), "open \(path)")
+            try Environment.checkMapped(env, path: path)
         } catch {
             mdb_env_close(env)
             throw error
@@ -75,6 +87,25 @@ public final class Environment: @unchecked Sendable {
 
     deinit {
         mdb_env_close(handle)
+    }
+
+    /// Checks that the data file LMDB opened is the regular file at its name, not
+    /// what a link planted before the open pointed to, and that no link has taken
+    /// the lock file's place.
+    private static func checkMapped(_ env: OpaquePointer, path: String) throws(StorageError) {
+        var descriptor: Int32 = -1
+        try check(mdb_env_get_fd(env, &descriptor), "examine \(path)")
+        var opened = stat()
+        guard fstat(descriptor, &opened) == 0 else {
+            throw StorageError(code: errno, operation: "examine \(path)")
+        }
+        let dataPath = path + "/" + EnvironmentFiles.dataFile
+        let named = try EnvironmentFiles.status(of: dataPath)
+        guard named.st_dev == opened.st_dev, named.st_ino == opened.st_ino else {
+            throw StorageError(
+                code: StorageError.symbolicLink, operation: "open \(dataPath)", file: dataPath)
+        }
+        try EnvironmentFiles.refuseLinks(in: path)
     }
 
     /// The current size of the memory map, in bytes.

@@ -1,4 +1,5 @@
 import CLMDB
+import Glibc
 
 /// A failure reported by LMDB or by the operating system beneath it.
 ///
@@ -10,14 +11,18 @@ public struct StorageError: Error, Equatable, Sendable, CustomStringConvertible 
     public var code: Int32
     /// What the storage layer was doing, e.g. `"commit"` or `"open /var/lib/x"`.
     public var operation: String
+    /// The file the failure is about, when it is about one file.
+    public var file: String?
 
     /// Creates an error from a result code and the operation that returned it.
     /// - Parameters:
     ///   - code: The LMDB or `errno` result code.
     ///   - operation: What was being done.
-    public init(code: Int32, operation: String) {
+    ///   - file: The file the failure is about, if one.
+    public init(code: Int32, operation: String, file: String? = nil) {
         self.code = code
         self.operation = operation
+        self.file = file
     }
 
     /// The map is full: the environment needs a larger map size.
@@ -28,9 +33,14 @@ public struct StorageError: Error, Equatable, Sendable, CustomStringConvertible 
     public static let notFound = MDB_NOTFOUND
     /// A key that must be new already exists.
     public static let keyExists = MDB_KEYEXIST
+    /// A file of the environment is a symbolic link, which is never followed (`ELOOP`).
+    public static let symbolicLink = ELOOP
 
     /// LMDB's own description of the code, prefixed by the operation.
     public var description: String {
+        if code == StorageError.symbolicLink, let file {
+            return "\(operation): \(file) is a symbolic link, which is never followed"
+        }
         let text = mdb_strerror(code).map { String(cString: $0) } ?? "error \(code)"
         return "\(operation): \(text)"
     }

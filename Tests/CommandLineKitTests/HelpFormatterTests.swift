@@ -94,6 +94,27 @@ struct HelpFormatterTests {
         )
     }
 
+    @Test func helpOptionDeclaredByTheCommandIsListedOnce() {
+        let spec = CommandSpec(
+            name: "init",
+            summary: "Create an empty ledger.",
+            options: [.flag("help", short: "h", help: "Show this help")]
+        )
+
+        let help = HelpFormatter.help(for: spec, program: "incidents")
+
+        #expect(
+            help == """
+                USAGE: incidents init [options]
+
+                Create an empty ledger.
+
+                OPTIONS:
+                  -h, --help  Show this help
+                """
+        )
+    }
+
     @Test func optionWithoutHelpTextShowsItsLabelAlone() {
         let spec = CommandSpec(
             name: "compact",

@@ -18,6 +18,27 @@ struct MetricsTests {
         #expect(Statistics.percentile(sorted: [1, 2], 0.5) == 1.5)
     }
 
+    @Test("the radix sort of large samples orders exactly as the standard sort")
+    func radixSortMatchesStandardSort() {
+        var generator = SplitMix64(seed: 42)
+        for count in [511, 512, 513, 5000] {
+            let values = (0..<count).map { index -> Double in
+                let raw = Double(generator.next() % 2_000_000) / 7 - 100_000
+                // Ties, whole numbers, tiny and huge values, negatives.
+                switch index % 5 {
+                case 0: return raw.rounded()
+                case 1: return 3600
+                case 2: return raw * 1e-9
+                case 3: return raw * 1e12
+                default: return raw
+                }
+            }
+            #expect(Statistics.sortedAscending(values) == values.sorted())
+        }
+        #expect(Statistics.sortedAscending([2, 1]) == [1, 2])
+        #expect(Statistics.sortedAscending([]) == [])
+    }
+
     @Test("a summary of ties and of no values")
     func summaries() {
         let ties = Summary([5, 5, 5, 5])

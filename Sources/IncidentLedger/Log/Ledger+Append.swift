@@ -50,6 +50,7 @@ extension Ledger {
         }
         do {
             return try environment.write { txn in
+                try refuseIfReplaced(in: txn)
                 var writer = try BatchWriter(ledger: self, txn: txn, expected: batch.count)
                 // Inputs are decoded a chunk at a time on every core, then checked and
                 // written in order on this thread, which alone uses the transaction.

@@ -61,17 +61,24 @@ public final class Ledger {
     /// - Parameters:
     ///   - path: The ledger's directory.
     ///   - access: Read-only or read-write.
-    ///   - create: Make the directory and its files when there is no ledger yet
-    ///     (readable and writable by the owner only).
+    ///   - create: Make the directory and its files when there is no ledger yet.
+    ///   - sharing: Who may use a ledger that `create` makes: by default its owner
+    ///     only (see `Sharing` for the modes).
     /// - Throws: `LedgerError.missing` when there is no ledger and `create` is false,
-    ///   `.permissionDenied`, `.unsupportedFormat` or `.storage`.
-    public init(path: String, access: Access, create: Bool = false) throws(LedgerError) {
+    ///   `.permissionDenied` (also when the ledger is opened for writing by a user who
+    ///   may only read it, or one of its files is a symbolic link),
+    ///   `.unsupportedFormat` or `.storage`.
+    public init(
+        path: String, access: Access, create: Bool = false, sharing: Sharing = .ownerOnly
+    ) throws(LedgerError) {
         self.path = path
         self.access = access
         let exists = Ledger.exists(at: path)
         if !exists {
             guard create, access == .readWrite else { throw LedgerError.missing(path: path) }
-            try Ledger.makeDirectory(path)
+            try Ledger.makeFiles(path, sharing: sharing)
+        } else if access == .readWrite {
+            try Ledger.refuseReadOnly(path)
         }
 
         var options = Environment.Options()
@@ -96,7 +103,7 @@ public final class Ledger {
                 "incident-facts", environment, writable: writable, path: path)
             hasher = try SHA256Hasher()
         } catch let error as StorageError {
-            throw Ledger.classify(error, path: path)
+            throw Ledger.openFailure(error, path: path, access: access)
         } catch let error as LedgerError {
             throw error
         } catch {
@@ -125,20 +132,12 @@ public final class Ledger {
     /// grows by itself.
     static let initialMapSize = 1 << 34
 
-    /// Whether `path` holds a ledger.
+    /// Whether `path` holds a ledger, or may: a link in the place of its data file,
+    /// which opening then refuses, or a directory this user may not look into, which
+    /// opening then reports as permission denied rather than as no ledger.
     public static func exists(at path: String) -> Bool {
         var info = stat()
-        return stat(path + "/data.mdb", &info) == 0
-    }
-
-    private static func makeDirectory(_ path: String) throws(LedgerError) {
-        if mkdir(path, 0o700) != 0, errno != EEXIST {
-            let code = errno
-            if code == EACCES || code == EPERM || code == EROFS {
-                throw LedgerError.permissionDenied("cannot create the ledger directory \(path)")
-            }
-            throw LedgerError.storage(StorageError(code: code, operation: "create \(path)"))
-        }
+        return lstat(path + "/" + EnvironmentFiles.dataFile, &info) == 0 || errno == EACCES
     }
 
     static func classify(_ error: StorageError, path: String) -> LedgerError {

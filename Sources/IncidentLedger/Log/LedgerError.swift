@@ -14,6 +14,10 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible {
     case storage(StorageError)
     /// A stored record is damaged (found while reading, not while verifying).
     case corrupt(position: UInt64, reason: String)
+    /// Refused because it would overwrite what must be kept: a backup's destination
+    /// that exists, a restore over a ledger whose head is not in the backup, a write
+    /// to a ledger that a restore has just replaced.
+    case refused(String)
 
     public var description: String {
         switch self {
@@ -30,6 +34,7 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible {
                 ? "no space left for the ledger (\(error)); nothing was written"
                 : "storage failure: \(error)"
         case .corrupt(let position, let reason): "record \(position) is damaged: \(reason)"
+        case .refused(let message): message
         }
     }
 }

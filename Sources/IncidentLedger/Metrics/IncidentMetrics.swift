@@ -95,16 +95,44 @@ public struct MetricReport: Sendable {
         metric: DurationMetric, states: [some IncidentFactsView], start: DurationStart,
         firstResolution: Bool = false, groupBy: GroupKey?, now: Int64
     ) {
-        self.metric = metric
-        self.start = start
-        self.firstResolution = firstResolution
+        var measurement = Measurement(
+            metric: metric, start: start, firstResolution: firstResolution, groupBy: groupBy,
+            now: now)
+        for state in states { measurement.add(state) }
+        self = measurement.report()
+    }
+
+    /// Measures a metric one incident at a time, so that a caller reading incidents
+    /// in place never has to hold them all; `report()` gives the figures.
+    public struct Measurement {
+        private let metric: DurationMetric
+        private let start: DurationStart
+        private let firstResolution: Bool
+        private let groupBy: GroupKey?
+        private let now: Int64
         // Only the group key and the duration are kept: a state is large to copy.
-        var measured: [(key: String, seconds: Double)] = []
-        measured.reserveCapacity(states.count)
-        var fellBack = 0
-        var unmeasured = 0
-        var ages: [Double] = []
-        for state in states {
+        private var measured: [(key: String, seconds: Double)] = []
+        private var fellBack = 0
+        private var unmeasured = 0
+        private var ages: [Double] = []
+
+        /// Starts measuring; the parameters are those of `MetricReport.init`.
+        public init(
+            metric: DurationMetric, start: DurationStart, firstResolution: Bool = false,
+            groupBy: GroupKey?, now: Int64
+        ) {
+            self.metric = metric
+            self.start = start
+            self.firstResolution = firstResolution
+            self.groupBy = groupBy
+            self.now = now
+        }
+
+        /// Measures one selected incident.
+        /// - Complexity: O(1) amortised.
+        @_specialize(exported:true,where State == KeptFacts)
+        @_specialize(exported:true,where State == IncidentFacts)
+        public mutating func add<State: IncidentFactsView>(_ state: State) {
             let origin: Int64
             if start == .impact, let impact = state.impactNanoseconds {
                 origin = impact
@@ -118,7 +146,7 @@ public struct MetricReport: Sendable {
                 if metric == .ttr, state.status == .open {
                     ages.append(IncidentMetrics.seconds(from: origin, to: now))
                 }
-                continue
+                return
             }
             measured.append(
                 (
@@ -126,26 +154,52 @@ public struct MetricReport: Sendable {
                     IncidentMetrics.seconds(from: origin, to: end)
                 ))
         }
+
+        /// The figures of every incident measured so far.
+        /// - Complexity: O(n), plus the bootstrap for periods.
+        public func report() -> MetricReport {
+            MetricReport(
+                metric: metric, start: start, firstResolution: firstResolution,
+                overall: Summary(measured.map(\.seconds)),
+                groups: groups(), fellBack: fellBack, unmeasured: unmeasured,
+                openAges: Summary(ages))
+        }
+
+        private func groups() -> [GroupStatistics] {
+            guard let groupBy else { return [] }
+            // Counted first, so that each group's array is allocated once.
+            var sizes: [String: Int] = [:]
+            for (key, _) in measured { sizes[key, default: 0] += 1 }
+            var byKey: [String: [Double]] = sizes.mapValues { size in
+                var values: [Double] = []
+                values.reserveCapacity(size)
+                return values
+            }
+            for (key, seconds) in measured {
+                byKey[key, default: []].append(seconds)
+            }
+            return byKey.keys.sorted().map { key in
+                let values = byKey[key] ?? []
+                return GroupStatistics(
+                    key: key, summary: Summary(values),
+                    medianInterval: groupBy.isPeriod ? Statistics.medianInterval(values) : nil,
+                    tooFew: groupBy.isPeriod && values.count < MetricReport.minimumComparable)
+            }
+        }
+    }
+
+    private init(
+        metric: DurationMetric, start: DurationStart, firstResolution: Bool, overall: Summary,
+        groups: [GroupStatistics], fellBack: Int, unmeasured: Int, openAges: Summary
+    ) {
+        self.metric = metric
+        self.start = start
+        self.firstResolution = firstResolution
+        self.overall = overall
+        self.groups = groups
         self.fellBack = fellBack
         self.unmeasured = unmeasured
-        overall = Summary(measured.map(\.seconds))
-        openAges = Summary(ages)
-
-        guard let groupBy else {
-            groups = []
-            return
-        }
-        var byKey: [String: [Double]] = [:]
-        for (key, seconds) in measured {
-            byKey[key, default: []].append(seconds)
-        }
-        groups = byKey.keys.sorted().map { key in
-            let values = byKey[key] ?? []
-            return GroupStatistics(
-                key: key, summary: Summary(values),
-                medianInterval: groupBy.isPeriod ? Statistics.medianInterval(values) : nil,
-                tooFew: groupBy.isPeriod && values.count < MetricReport.minimumComparable)
-        }
+        self.openAges = openAges
     }
 }
 

@@ -49,12 +49,43 @@ public enum Recurrence {
         _ states: [some IncidentFactsView], by key: RecurrenceKey, windowSeconds: Int64,
         threshold: Int
     ) -> [RecurrenceFinding] {
+        var tally = Tally(by: key)
+        for state in states { tally.add(state) }
+        return tally.findings(windowSeconds: windowSeconds, threshold: threshold)
+    }
+
+    /// Gathers incidents one at a time, so that a caller reading them in place never
+    /// has to hold them all; `findings` gives the answer.
+    public struct Tally {
+        private let key: RecurrenceKey
         // Only what a window needs: the detection instant and the incident's id.
-        var byKey: [String: [(detected: Int64, incident: String)]] = [:]
-        for state in states {
+        private var byKey: [String: [(detected: Int64, incident: String)]] = [:]
+
+        /// Starts a tally by `key`.
+        public init(by key: RecurrenceKey) {
+            self.key = key
+        }
+
+        /// Counts one incident.
+        /// - Complexity: O(1) amortised.
+        @_specialize(exported:true,where State == KeptFacts)
+        @_specialize(exported:true,where State == IncidentFacts)
+        public mutating func add<State: IncidentFactsView>(_ state: State) {
             byKey[key.value(of: state), default: []].append(
                 (state.detectedNanoseconds, state.incident))
         }
+
+        /// The findings over every incident counted, as `Recurrence.findings` orders them.
+        /// - Complexity: O(n log n).
+        public func findings(windowSeconds: Int64, threshold: Int) -> [RecurrenceFinding] {
+            Recurrence.findings(byKey, windowSeconds: windowSeconds, threshold: threshold)
+        }
+    }
+
+    private static func findings(
+        _ byKey: [String: [(detected: Int64, incident: String)]], windowSeconds: Int64,
+        threshold: Int
+    ) -> [RecurrenceFinding] {
         let window = windowSeconds * 1_000_000_000
         var findings: [RecurrenceFinding] = []
         for (name, group) in byKey {

@@ -32,6 +32,11 @@ struct BinaryWriter {
         bytes.append(value ? 1 : 0)
     }
 
+    /// Eight bytes, little-endian, for numbers read often and at fixed offsets.
+    mutating func fixed(_ value: Int64) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
     mutating func time(_ value: Timestamp) {
         signed(value.nanoseconds)
         string(value.text)
@@ -84,6 +89,30 @@ struct BinaryReader {
     mutating func optionalString() -> String?? {
         guard let present = flag() else { return nil }
         return present ? string().map { .some($0) } : .some(nil)
+    }
+
+    /// Steps over a string; false when the bytes end before it does.
+    mutating func skipString() -> Bool {
+        guard let length = unsigned(), length <= UInt64(bytes.count - offset) else {
+            return false
+        }
+        offset += Int(length)
+        return true
+    }
+
+    /// A string, shared through `interner` with earlier reads of the same bytes.
+    mutating func string(interning interner: inout StringInterner) -> String? {
+        guard let length = unsigned(), length <= UInt64(bytes.count - offset) else { return nil }
+        let end = offset + Int(length)
+        let text = interner.string(UnsafeRawBufferPointer(rebasing: bytes[offset..<end]))
+        offset = end
+        return text
+    }
+
+    /// An optional string, shared through `interner` (see `optionalString()`).
+    mutating func optionalString(interning interner: inout StringInterner) -> String?? {
+        guard let present = flag() else { return nil }
+        return present ? string(interning: &interner).map { .some($0) } : .some(nil)
     }
 
     mutating func time() -> Timestamp? {

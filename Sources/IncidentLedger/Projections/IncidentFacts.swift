@@ -90,65 +90,81 @@ public struct IncidentFacts: IncidentFactsView, Equatable, Sendable {
         resolvedNanoseconds = state.resolvedNanoseconds
     }
 
-    /// The facts in their kept binary form (the incident id is the key, not repeated).
+    /// The facts in their kept binary form (the incident id is the key, not repeated):
+    /// status, severity and a byte of flags, then the six instants as fixed 8-byte
+    /// little-endian numbers (absent ones as zero, their absence in the flags), then
+    /// the names, each a LEB128 length and its UTF-8. Fixed widths
+    /// because every `stats` reads these for every incident.
     func encoded() -> [UInt8] {
         var out = BinaryWriter()
         out.bytes.reserveCapacity(96)
-        out.unsigned(UInt64(IncidentStatus.allCases.firstIndex(of: status) ?? 0))
-        out.unsigned(UInt64(Severity.allCases.firstIndex(of: severity) ?? 0))
-        out.string(process)
-        out.optionalString(owner)
-        out.optionalString(team)
-        out.optionalString(scope)
-        out.optionalString(source)
-        out.flag(customerFacing)
-        out.flag(regulatory)
-        out.optionalString(rootCauseCategory)
-        out.signed(detectedNanoseconds)
-        for time in [
+        out.bytes.append(UInt8(IncidentStatus.allCases.firstIndex(of: status) ?? 0))
+        out.bytes.append(UInt8(Severity.allCases.firstIndex(of: severity) ?? 0))
+        let times = [
             impactNanoseconds, acknowledgedNanoseconds, mitigatedNanoseconds,
             firstResolvedNanoseconds, resolvedNanoseconds,
-        ] {
-            out.flag(time != nil)
-            if let time { out.signed(time) }
+        ]
+        var flags: UInt8 = (customerFacing ? 1 : 0) | (regulatory ? 2 : 0)
+        for (bit, time) in times.enumerated() where time != nil { flags |= 4 << bit }
+        out.bytes.append(flags)
+        out.fixed(detectedNanoseconds)
+        for time in times { out.fixed(time ?? 0) }
+        out.string(process)
+        for name in [owner, team, scope, source, rootCauseCategory] {
+            out.optionalString(name)
         }
         return out.bytes
     }
 
     /// Reads facts written by `encoded()`; nil when the bytes are damaged.
-    init?(incident: String, encoded bytes: UnsafeRawBufferPointer) {
-        var input = BinaryReader(bytes: bytes)
+    /// - Parameters:
+    ///   - incident: The incident's id (the key they were kept under).
+    ///   - bytes: The kept facts.
+    ///   - names: Shares the strings of names that repeat across incidents.
+    init?(
+        incident: String, encoded bytes: UnsafeRawBufferPointer,
+        names: inout StringInterner
+    ) {
         let statuses = IncidentStatus.allCases
         let severities = Severity.allCases
-        guard let statusCode = input.unsigned(), statusCode < UInt64(statuses.count),
-            let severityCode = input.unsigned(), severityCode < UInt64(severities.count),
-            let process = input.string(), let owner = input.optionalString(),
-            let team = input.optionalString(), let scope = input.optionalString(),
-            let source = input.optionalString(), let customerFacing = input.flag(),
-            let regulatory = input.flag(), let category = input.optionalString(),
-            let detected = input.signed()
+        let fixedPart = 3 + 6 * 8
+        guard bytes.count >= fixedPart, Int(bytes[0]) < statuses.count,
+            Int(bytes[1]) < severities.count
         else { return nil }
-        guard let impact = input.optionalSigned(), let acknowledged = input.optionalSigned(),
-            let mitigated = input.optionalSigned(), let firstResolved = input.optionalSigned(),
-            let resolved = input.optionalSigned()
+        let flags = bytes[2]
+        func time(_ index: Int) -> Int64 {
+            Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: 3 + 8 * index, as: Int64.self))
+        }
+        func optionalTime(_ index: Int) -> Int64? {
+            flags & (4 << (index - 1)) != 0 ? time(index) : nil
+        }
+
+        var input = BinaryReader(bytes: bytes, offset: fixedPart)
+        guard let process = input.string(interning: &names),
+            let owner = input.optionalString(interning: &names),
+            let team = input.optionalString(interning: &names),
+            let scope = input.optionalString(interning: &names),
+            let source = input.optionalString(interning: &names),
+            let category = input.optionalString(interning: &names),
+            input.offset == bytes.count
         else { return nil }
-        guard input.offset == bytes.count else { return nil }
+
         self.incident = incident
-        status = statuses[Int(statusCode)]
-        severity = severities[Int(severityCode)]
+        status = statuses[Int(bytes[0])]
+        severity = severities[Int(bytes[1])]
         self.process = process
         self.owner = owner
         self.team = team
         self.scope = scope
         self.source = source
-        self.customerFacing = customerFacing
-        self.regulatory = regulatory
-        self.rootCauseCategory = category
-        detectedNanoseconds = detected
-        impactNanoseconds = impact
-        acknowledgedNanoseconds = acknowledged
-        mitigatedNanoseconds = mitigated
-        firstResolvedNanoseconds = firstResolved
-        resolvedNanoseconds = resolved
+        customerFacing = flags & 1 != 0
+        regulatory = flags & 2 != 0
+        rootCauseCategory = category
+        detectedNanoseconds = time(0)
+        impactNanoseconds = optionalTime(1)
+        acknowledgedNanoseconds = optionalTime(2)
+        mitigatedNanoseconds = optionalTime(3)
+        firstResolvedNanoseconds = optionalTime(4)
+        resolvedNanoseconds = optionalTime(5)
     }
 }

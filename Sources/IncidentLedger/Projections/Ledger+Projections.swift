@@ -30,7 +30,7 @@ extension Ledger {
     /// The shape of the kept projections (the state layout and the indexes beside
     /// it), as stored in the ledger's meta; a change rebuilds them.
     static var projectionVersion: [UInt8] {
-        Array("\(IncidentState.layoutVersion).5".utf8)
+        Array("\(IncidentState.layoutVersion).6".utf8)
     }
 
     /// Keeps incidents' new states, and their entries in the status index, in the
@@ -389,28 +389,36 @@ extension Ledger {
 extension Ledger {
     /// Every incident's facts as they stood at `moment` (now when nil): read from
     /// the kept facts now, folded from the records up to the moment otherwise.
+    /// - Parameters:
+    ///   - moment: The moment to answer for, or nil for now.
+    ///   - isIncluded: Which incidents to return; the others are never copied out.
+    /// - Returns: The facts of the included incidents, in id order for now.
     /// - Complexity: O(k) small reads now; O(n) in the records for a past moment.
-    public func facts(asOf moment: AsOf?) throws(LedgerError) -> [IncidentFacts] {
+    public func facts(
+        asOf moment: AsOf?, where isIncluded: (IncidentFacts) -> Bool = { _ in true }
+    ) throws(LedgerError) -> [IncidentFacts] {
         if let moment {
-            return try states(asOf: moment).map { IncidentFacts($0) }
+            return try states(asOf: moment).map { IncidentFacts($0) }.filter(isIncluded)
         }
         do {
             return try environment.read { txn in
-                let count = try txn.count(incidentFacts)
-                return try txn.withCursor(incidentFacts) { cursor in
+                try txn.withCursor(incidentFacts) { cursor in
                     var facts: [IncidentFacts] = []
-                    facts.reserveCapacity(count)
+                    facts.reserveCapacity(try txn.count(incidentFacts))
+                    var names = StringInterner()
                     var entry = try cursor.first()
                     while let current = entry {
                         let incident = String(decoding: current.key, as: UTF8.self)
-                        guard let fact = IncidentFacts(incident: incident, encoded: current.value)
+                        guard
+                            let fact = IncidentFacts(
+                                incident: incident, encoded: current.value, names: &names)
                         else {
                             throw LedgerError.corrupt(
                                 position: 0,
                                 reason: "the kept facts of \(incident) cannot be read; run "
                                     + "'incidents rebuild'")
                         }
-                        facts.append(fact)
+                        if isIncluded(fact) { facts.append(consume fact) }
                         entry = try cursor.next()
                     }
                     return facts

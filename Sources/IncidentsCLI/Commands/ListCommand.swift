@@ -48,7 +48,7 @@ extension Command {
         } else {
             // Select, sort and cut on the small kept facts; read full states only for
             // the incidents shown.
-            let selected = try ledger.facts(asOf: nil).filter(filter.matches)
+            let selected = try ledger.facts(asOf: nil, where: filter.matches)
             total = selected.count
             let shown = sorted(selected, by: order, reverse: reverse).prefix(limit)
             states = try ledger.states(of: shown.map(\.incident))

@@ -37,8 +37,9 @@ extension Command {
             } ?? 3
         let moment = try AsOfOption.parse(arguments)
         let ledger = try context.openLedger(.readOnly)
-        var findings = Recurrence.findings(
-            try ledger.facts(asOf: moment), by: key, windowSeconds: window, threshold: threshold)
+        var tally = Recurrence.Tally(by: key)
+        try ledger.forEachFacts(asOf: moment) { tally.add($0) }
+        var findings = tally.findings(windowSeconds: window, threshold: threshold)
         if arguments.flag("flagged") { findings = findings.filter(\.flagged) }
 
         if arguments.flag("json") {

@@ -18,7 +18,9 @@ extension Command {
                 + "incidents are marked as too few to compare. Open incidents are not in TTR; "
                 + "they are counted and aged separately.",
             positionals: [
-                PositionalSpec("METRIC", help: "tta, ttm or ttr")
+                PositionalSpec(
+                    "METRIC", help: "Time to acknowledge, mitigate or resolve",
+                    allowed: DurationMetric.allCases.map(\.rawValue))
             ],
             options: [
                 OptionSpec(
@@ -65,13 +67,16 @@ extension Command {
         let moment = try AsOfOption.parse(arguments)
 
         let ledger = try context.openLedger(.readOnly)
-        let states = try ledger.facts(asOf: moment).filter(filter.matches)
         let now =
             try moment.flatMap { try ledger.recordedTime(asOf: $0) }?.nanoseconds
             ?? Ledger.now()
-        let report = MetricReport(
-            metric: metric, states: states, start: start,
-            firstResolution: arguments.value("resolve") == "first", groupBy: groupBy, now: now)
+        var measurement = MetricReport.Measurement(
+            metric: metric, start: start, firstResolution: arguments.value("resolve") == "first",
+            groupBy: groupBy, now: now)
+        try ledger.forEachFacts(asOf: moment) { facts in
+            if filter.matches(facts) { measurement.add(facts) }
+        }
+        let report = measurement.report()
 
         if let path = arguments.value("svg") {
             let chart = TrendChart(

@@ -1,5 +1,6 @@
 import CommandLineKit
 import IncidentLedger
+import LedgerCrypto
 
 /// A failure that ends a command: the message for stderr and the exit status.
 struct CLIError: Error {
@@ -18,6 +19,10 @@ struct CLIError: Error {
             return error
         case let error as UsageError:
             return CLIError(.usage, error.message)
+        case let error as KeyError:
+            return CLIError(keyError: error)
+        case let error as SignedTreeHeadError:
+            return CLIError(.invalidInput, error.description)
         case let error as EventError:
             return CLIError(.invalidInput, error.description)
         case let error as LedgerError:
@@ -27,6 +32,7 @@ struct CLIError: Error {
             case .permissionDenied: return CLIError(.permissionDenied, error.description)
             case .storage: return CLIError(.ioError, error.description)
             case .unsupportedFormat, .corrupt: return CLIError(.ioError, error.description)
+            case .refused: return CLIError(.cannotCreate, error.description)
             }
         default:
             return CLIError(.internalError, "internal error: \(error)")

@@ -52,21 +52,27 @@ final class Context {
         return home + "/.local/share/incidents/ledger"
     }
 
-    /// Opens the ledger; a writer creates it (and missing parent folders) on first use.
-    func openLedger(_ access: Ledger.Access) throws -> Ledger {
+    /// Opens the ledger; a writer creates it (and missing parent folders) on first use,
+    /// shared as `sharing` says.
+    func openLedger(
+        _ access: Ledger.Access, sharing: Ledger.Sharing = .ownerOnly
+    ) throws -> Ledger {
         let path = ledgerPath
         if access == .readWrite, !Ledger.exists(at: path) {
-            makeParents(of: path)
+            makeParents(of: path, shared: sharing.group != nil)
         }
-        return try Ledger(path: path, access: access, create: access == .readWrite)
+        return try Ledger(
+            path: path, access: access, create: access == .readWrite, sharing: sharing)
     }
 
-    private func makeParents(of path: String) {
+    /// Makes the missing folders above `path`: for the owner only, or, above a shared
+    /// ledger, searchable (not listable) by others so that the group can reach it.
+    func makeParents(of path: String, shared: Bool = false) {
         var prefix = ""
         let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropLast()
         for (index, part) in parts.enumerated() {
             prefix += index == 0 ? String(part) : "/" + part
-            if !prefix.isEmpty { mkdir(prefix, 0o700) }
+            if !prefix.isEmpty, mkdir(prefix, 0o700) == 0, shared { chmod(prefix, 0o711) }
         }
     }
 }

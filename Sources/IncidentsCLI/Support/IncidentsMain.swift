@@ -14,6 +14,9 @@ public enum IncidentsMain {
         ("Write", [.initialize, .record, .importEvents, .rebuild]),
         ("Read", [.show, .list, .history, .log, .head, .verify, .prove]),
         ("Analyse", [.stats, .recurrence, .report]),
+        ("Sign heads", [.keygen]),
+        ("Keep safe", [.backup, .restore]),
+        ("Shell", [.completions, .manual]),
     ]
 
     static var commands: [Command] { groups.flatMap(\.commands) }
@@ -75,17 +78,46 @@ public enum IncidentsMain {
         commands.first { $0.spec.name == name }
     }
 
+    /// The whole program as data, for the manual page and the completion scripts.
+    static var programSpec: ProgramSpec {
+        ProgramSpec(
+            name: program, version: version, summary: summary,
+            description: """
+                Every step of every incident is an immutable event in an LMDB log, each \
+                record carrying the SHA-256 of the record before it. Nothing is edited or \
+                deleted; a mistake is fixed by a later corrected event. The current state of \
+                every incident is kept beside the log, updated in the same transaction as \
+                each append.
+
+                Run '\(program) COMMAND --help' for a command's options; this page lists \
+                the same.
+                """,
+            groups: groups.map { CommandGroup($0.title, $0.commands.map(\.spec)) },
+            sections: [
+                ManualSection("ENVIRONMENT", environmentText),
+                ManualSection(
+                    "EXIT STATUS",
+                    ExitStatus.table.split(separator: "\n").dropFirst().joined(separator: "\n")),
+            ])
+    }
+
+    static let summary = "An append-only, tamper-evident ledger of operational incidents."
+
+    static let environmentText = """
+          INCIDENTS_LEDGER  the ledger directory when --ledger is not given
+          NO_COLOR          set to anything to turn colour off
+        """
+
     static func overview() -> String {
         HelpFormatter.overview(
             program: program,
-            summary: "An append-only, tamper-evident ledger of operational incidents.",
+            summary: summary,
             groups: groups.map { ($0.title, $0.commands.map { $0.spec }) },
             footer: """
                 Run '\(program) COMMAND --help' for a command's options.
 
                 ENVIRONMENT
-                  INCIDENTS_LEDGER  the ledger directory when --ledger is not given
-                  NO_COLOR          set to anything to turn colour off
+                \(environmentText)
 
                 \(ExitStatus.table)
                 """)

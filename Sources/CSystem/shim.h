@@ -1,0 +1,9 @@
+// Linux calls that glibc declares only under _GNU_SOURCE, which Swift's Glibc
+// module is built without. They are in glibc itself; nothing more is linked.
+
+// renameat2(2), glibc 2.28 and later.
+int renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath,
+              unsigned int flags);
+
+// Swap the two paths atomically; both must exist (RENAME_EXCHANGE in <linux/fs.h>).
+#define CSYSTEM_RENAME_EXCHANGE 2
