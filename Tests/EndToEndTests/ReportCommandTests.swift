@@ -77,6 +77,42 @@ struct ReportCommandTests {
         #expect(accepted.stderr.contains("2 incidents, 0 findings"))
     }
 
+    @Test("--key signs the report's head, and head --check accepts what it signed")
+    func signedReport() throws {
+        let cli = try harness()
+        let key = cli.directory.appendingPathComponent("signing.pem").path
+        #expect(try cli.run(["keygen", "-o", key], ledger: false).status == 0)
+        let path = cli.directory.appendingPathComponent("signed.json").path
+        let outcome = try cli.run(["report", "--key", key, "--format", "json", "-o", path])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stderr.contains(", signed by key "))
+
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path)))
+                as? [String: Any])
+        let integrity = try #require(object["integrity"] as? [String: Any])
+        let signed = try #require(integrity["signedHead"] as? [String: Any])
+        #expect(signed["treeSize"] as? Int == 3 && signed["position"] as? Int == 3)
+        #expect(
+            signed["root"] as? String == (integrity["tree"] as? [String: Any])?["root"] as? String)
+
+        // The signed head, saved alone, is what 'head --check' and the auditor check.
+        let head = cli.directory.appendingPathComponent("head.json")
+        try JSONSerialization.data(withJSONObject: signed).write(to: head)
+        let check = try cli.run(["head", "--check", head.path, "--public-key", key + ".pub"])
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+
+        let html = cli.directory.appendingPathComponent("signed.html").path
+        #expect(try cli.run(["report", "--key", key, "--format", "html", "-o", html]).status == 0)
+        let page = try String(contentsOfFile: html, encoding: .utf8)
+        #expect(page.contains("Signed by key (Ed25519, id)"))
+        #expect(page.contains(signed["keyId"] as? String ?? "no key id"))
+
+        let missing = try cli.run(
+            ["report", "--key", key + ".absent", "--format", "json", "-o", path])
+        #expect(missing.status == 66)
+    }
+
     @Test("usage errors: no format, no output, an unknown format")
     func usageErrors() throws {
         let cli = try harness()

@@ -1,5 +1,6 @@
 import Foundation
 import Interchange
+import LedgerCrypto
 import Testing
 
 @testable import IncidentLedger
@@ -119,7 +120,14 @@ struct ComplianceReportTests {
             eventLine(
                 "triaged", "INC-2", at: february(2, 10),
                 data: ["scope": "multi-process", "customerFacing": true]))
-        for result in [try report(ledger), try report(ledger, asOf: .position(2))] {
+        var signed = try report(ledger, asOf: .position(3))
+        let key = try Ed25519PrivateKey.generate()
+        try signed.sign(with: key, at: try Timestamp(parsing: "2026-03-02T10:00:00.000000Z"))
+        let signedHead = try #require(signed.integrity.signedHead)
+        try signedHead.verify(with: key.publicKey)
+        #expect(signedHead.head.position == 3 && signedHead.tree == signed.integrity.tree)
+        #expect(signed.markdown().contains("- Signature: \(signedHead.signatureHex)"))
+        for result in [try report(ledger), try report(ledger, asOf: .position(2)), signed] {
             let value = try JSONSerialization.jsonObject(with: Data(result.json()))
             let schema = try loadSchema("report.schema.json")
             var problems: [String] = []

@@ -26,7 +26,10 @@ extension ComplianceReport {
             "p",
             "The head this report was built from. Anyone holding the ledger, or an export "
                 + "of it, can check that the tree of this size has this root "
-                + "(incidents prove --consistency, tools/ledger-check.py).")
+                + "(incidents prove --consistency, tools/ledger-check.py); a signed head "
+                + "is checked with incidents head --check FILE --public-key PUB, or "
+                + "tools/ledger-check.py --signed-head, after saving the canonical JSON "
+                + "below to FILE.")
         page.raw("<table class=\"kv\">\n")
         for (name, value) in ReportCells.integrity(integrity) {
             page.raw("<tr>")

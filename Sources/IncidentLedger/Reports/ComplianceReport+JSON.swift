@@ -109,6 +109,10 @@ private struct ReportJSONWriter {
         field("position", Int(integrity.head.position))
         field("recordedAt", integrity.head.recordedAt?.text)
         writer.endObject()
+        if let signed = integrity.signedHead {
+            writer.key("signedHead")
+            signed.write(to: &writer)
+        }
         writer.key("tree")
         writer.beginObject()
         field("root", integrity.tree.root.hex)

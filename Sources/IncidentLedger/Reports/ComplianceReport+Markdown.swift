@@ -177,7 +177,7 @@ enum ReportCells {
         let verdict =
             verify.firstBad.map { "broken at position \($0.position): \($0.reason)" }
             ?? "ok, \(verify.records) records, head \(verify.head.position) \(verify.head.hash.hex)"
-        return [
+        var rows = [
             ("Tree size", "\(integrity.tree.size)"),
             ("Tree root (RFC 6962)", integrity.tree.root.hex),
             ("Head record", "\(integrity.head.position)"),
@@ -185,5 +185,19 @@ enum ReportCells {
             ("Head recorded at", integrity.head.recordedAt?.text ?? "-"),
             ("verify", verdict),
         ]
+        if let signed = integrity.signedHead {
+            rows += [
+                ("Signed by key (Ed25519, id)", signed.keyID),
+                ("Signed at", signed.signedAt.text),
+                ("Signature", signed.signatureHex),
+                (
+                    "Signed head (canonical JSON)",
+                    String(decoding: signed.canonicalBytes, as: UTF8.self)
+                ),
+            ]
+        } else {
+            rows.append(("Signature", "none (run with --key KEY to sign the head)"))
+        }
+        return rows
     }
 }

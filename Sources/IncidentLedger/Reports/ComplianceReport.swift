@@ -146,4 +146,21 @@ public struct ReportIntegrity: Sendable {
     public var tree: TreeHead
     /// `verify` run over the whole ledger when the report was made.
     public var verify: VerifyResult
+    /// The same head and tree signed with Ed25519, when the report was signed.
+    public var signedHead: SignedTreeHead?
+}
+
+extension ComplianceReport {
+    /// Signs the head and tree the report was built from, so that the report can be
+    /// tied to the ledger by anyone holding the public key (`incidents head --check`,
+    /// `tools/ledger-check.py --signed-head`).
+    /// - Parameters:
+    ///   - key: The Ed25519 private key.
+    ///   - signedAt: The signing time.
+    /// - Throws: `KeyError` when libcrypto fails to sign.
+    public mutating func sign(with key: Ed25519PrivateKey, at signedAt: Timestamp) throws(KeyError)
+    {
+        integrity.signedHead = try SignedTreeHead(
+            head: integrity.head, tree: integrity.tree, signedAt: signedAt, key: key)
+    }
 }

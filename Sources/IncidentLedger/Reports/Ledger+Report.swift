@@ -94,7 +94,7 @@ extension Ledger {
             findings: try checker.findings(selected: selected, all: all),
             integrity: ReportIntegrity(
                 head: Head(position: position, hash: headHash, recordedAt: lastRecord?.recordedAt),
-                tree: treeHead, verify: VerifyResult()))
+                tree: treeHead, verify: VerifyResult(), signedHead: nil))
     }
 }
 

@@ -1,6 +1,7 @@
 import CommandLineKit
 import IncidentLedger
 import Interchange
+import LedgerCrypto
 
 extension Command {
     /// `incidents report`: a compliance report for a period.
@@ -13,7 +14,9 @@ extension Command {
                 + "max) and the weekly TTR trend with the 95% bootstrap interval of each "
                 + "median; recurrence; every incident; the findings of the eight policy "
                 + "checks, each naming the incident and the positions of its evidence; and "
-                + "the tree head and verify result the report was built from. --policy FILE "
+                + "the tree head and verify result the report was built from, signed with "
+                + "--key KEY (from 'incidents keygen') so that it can be tied to the ledger "
+                + "later. --policy FILE "
                 + "changes thresholds or turns checks off (schemas/policy.schema.json). HTML "
                 + "is one self-contained file with inline charts; md is Markdown for wikis; "
                 + "json follows schemas/report.schema.json.",
@@ -27,12 +30,14 @@ extension Command {
                     "format", value: "FORMAT", help: "html, md or json",
                     allowed: ["html", "md", "json"]),
                 OptionSpec("output", short: "o", value: "FILE", help: "Where to write the report"),
+                SigningOptions.key,
             ],
             examples: [
                 "incidents report --format html -o report.html",
                 "incidents report --since 2026-01-01T00:00:00Z --until 2026-04-01T00:00:00Z "
                     + "--format md -o q1.md",
                 "incidents report --as-of 1200 --policy policy.json --format json -o report.json",
+                "incidents report --key head-signing.pem --format html -o signed.html",
             ]
         ).withCommonOptions(json: false)
     ) { arguments, context in
@@ -54,10 +59,20 @@ extension Command {
             }
         }
 
+        let key = try arguments.signingKey()
+
         let ledger = try context.openLedger(.readOnly)
         let progress = context.terminal.progress("verifying")
-        let report = try ledger.complianceReport(request) { done, total in
+        var report = try ledger.complianceReport(request) { done, total in
             progress?(Int(done), Int(total))
+        }
+        if let key {
+            do throws(KeyError) {
+                try report.sign(
+                    with: key, at: Timestamp(utcNanoseconds: Ledger.now(), fractionDigits: 6))
+            } catch {
+                throw CLIError(keyError: error)
+            }
         }
         let bytes: [UInt8] =
             switch format {
@@ -69,7 +84,8 @@ extension Command {
         context.err.line(
             "\(output): \(report.incidents.count) incidents, \(report.findings.count) findings, "
                 + "tree size \(report.integrity.tree.size), verify "
-                + (report.integrity.verify.isIntact ? "ok" : "BROKEN"))
+                + (report.integrity.verify.isIntact ? "ok" : "BROKEN")
+                + (report.integrity.signedHead.map { ", signed by key \($0.keyID)" } ?? ""))
         return report.integrity.verify.isIntact ? .success : .checkFailed
     }
 }
