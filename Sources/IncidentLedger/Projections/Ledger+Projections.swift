@@ -238,7 +238,7 @@ extension Ledger {
     }
 
     /// Folds the records from position 1 through `last` (all when nil).
-    private func fold(
+    func fold(
         in txn: some ReadableTransaction, through last: UInt64?,
         progress: ((UInt64, UInt64) -> Void)?
     ) throws -> (Projector, UInt64) {

@@ -13,7 +13,7 @@ public enum IncidentsMain {
         ("Record incident steps", StepCommands.all),
         ("Write", [.initialize, .record, .importEvents, .rebuild]),
         ("Read", [.show, .list, .history, .log, .head, .verify, .prove, .export]),
-        ("Analyse", [.stats, .recurrence, .metrics]),
+        ("Analyse", [.stats, .recurrence, .metrics, .report]),
         ("Sign heads", [.keygen]),
         ("Keep safe", [.backup, .restore]),
         ("Shell", [.completions, .manual]),

@@ -1,11 +1,20 @@
-import IncidentLedger
-
 /// Draws a metric's trend as a self-contained SVG: the median per period with its
-/// 95% confidence band, the 90th percentile dashed, readable axes with units.
-struct TrendChart {
-    var title: String
-    var subtitle: String
-    var groups: [GroupStatistics]
+/// 95% confidence band, the 90th percentile dashed, readable axes with units. Used by
+/// `stats --svg` and by the compliance report.
+public struct TrendChart: Sendable {
+    /// The chart's heading.
+    public var title: String
+    /// A line under the heading saying what was selected.
+    public var subtitle: String
+    /// The periods, in order, with their figures.
+    public var groups: [GroupStatistics]
+
+    /// A chart of `groups`.
+    public init(title: String, subtitle: String, groups: [GroupStatistics]) {
+        self.title = title
+        self.subtitle = subtitle
+        self.groups = groups
+    }
 
     private let width = 860.0
     private let height = 420.0
@@ -15,7 +24,8 @@ struct TrendChart {
     private let bottom = 70.0
 
     /// The chart's SVG text.
-    func render() -> String {
+    /// - Complexity: O(p) in the periods.
+    public func render() -> String {
         let values = groups.flatMap { group in
             [group.summary.p90, group.medianInterval?.high, group.summary.p50].compactMap { $0 }
         }
