@@ -23,7 +23,7 @@ private let readCommands: [[String]] = [
     ["show", "INC-1"], ["show", "INC-1", "--json"], ["list"], ["list", "--json"],
     ["history", "INC-1"], ["log", "--json"], ["head", "--json"], ["verify", "--json"],
     ["stats", "ttr", "--json"], ["recurrence", "--json"], ["prove", "2"],
-    ["prove", "--consistency", "2"], ["rebuild", "--check", "--json"],
+    ["prove", "--consistency", "2"], ["rebuild", "--check", "--json"], ["metrics", "--prometheus"],
 ]
 
 /// Every writing command, with arguments that parse, so that only the permission can
