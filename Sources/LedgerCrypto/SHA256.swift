@@ -59,15 +59,17 @@ public struct SHA256Digest: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Whether `text` is this digest as 64 lower-case hexadecimal digits.
-    /// - Complexity: O(1), without allocating.
+    /// - Complexity: O(1), without allocating: eight digits are made and compared at a
+    ///   time, as `verify` does for every record's `prev`.
     public func matches(hexUTF8 text: UnsafeBufferPointer<UInt8>) -> Bool {
         guard text.count == 64 else { return false }
+        let expected = UnsafeRawBufferPointer(text)
         return Swift.withUnsafeBytes(of: words) { raw in
-            for index in 0..<32 {
-                let byte = raw[index]
-                guard text[2 * index] == hexDigit(byte >> 4),
-                    text[2 * index + 1] == hexDigit(byte & 0x0f)
-                else { return false }
+            for group in 0..<8 {
+                let four = raw.loadUnaligned(fromByteOffset: 4 * group, as: UInt32.self)
+                let digits = hexDigits(UInt32(littleEndian: four))
+                let stated = expected.loadUnaligned(fromByteOffset: 8 * group, as: UInt64.self)
+                guard digits == UInt64(littleEndian: stated) else { return false }
             }
             return true
         }
@@ -131,6 +133,19 @@ public struct SHA256Digest: Hashable, Sendable, CustomStringConvertible {
 @inline(__always)
 private func hexDigit(_ nibble: UInt8) -> UInt8 {
     nibble < 10 ? nibble &+ UInt8(ascii: "0") : nibble &+ (UInt8(ascii: "a") &- 10)
+}
+
+/// The eight lower-case hexadecimal digits of four bytes (the first byte's two digits
+/// first), as the bytes of a little-endian word: spread each byte to two lanes, split
+/// it into nibbles, and add `0` or, for 10 to 15, `a` - 10, lane by lane.
+@inline(__always)
+private func hexDigits(_ four: UInt32) -> UInt64 {
+    var spread = UInt64(four)
+    spread = (spread | spread << 16) & 0x0000_FFFF_0000_FFFF
+    spread = (spread | spread << 8) & 0x00FF_00FF_00FF_00FF
+    let nibbles = (spread >> 4) & 0x000F_000F_000F_000F | (spread & 0x000F_000F_000F_000F) << 8
+    let letters = ((nibbles &+ 0x0606_0606_0606_0606) >> 4) & 0x0101_0101_0101_0101
+    return nibbles &+ 0x3030_3030_3030_3030 &+ letters &* 0x27
 }
 
 @inline(__always)

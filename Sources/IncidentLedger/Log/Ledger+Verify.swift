@@ -188,17 +188,25 @@ extension Ledger {
             guard let positionText, UInt64(decimal: positionText) == position else {
                 return fail(position, "its position field is not \(position)")
             }
-            guard let prevText, prevText.count == 66,
-                let stated = UnsafeRawBufferPointer(rebasing: prevText[1..<65])
-                    .withMemoryRebound(to: UInt8.self, { SHA256Digest(hexUTF8: $0) })
-            else {
+            guard let prevText, prevText.count == 66 else {
                 return fail(position, "its prev field is not a SHA-256 digest")
             }
+            let prevDigits = UnsafeRawBufferPointer(rebasing: prevText[1..<65])
             if let prev {
-                guard stated == prev else {
+                let chained = prevDigits.withMemoryRebound(to: UInt8.self) {
+                    prev.matches(hexUTF8: $0)
+                }
+                guard chained else {
                     return fail(position, "prev does not match the hash of record \(position - 1)")
                 }
             } else {
+                // A span's first record: its prev is linked to the span before later.
+                guard
+                    let stated = prevDigits.withMemoryRebound(
+                        to: UInt8.self, { SHA256Digest(hexUTF8: $0) })
+                else {
+                    return fail(position, "its prev field is not a SHA-256 digest")
+                }
                 check.firstPrev = stated
             }
             let hash = hasher.digest(bytes)
