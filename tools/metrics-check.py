@@ -4,12 +4,22 @@
 Reads the stored records (`incidents log --json`), replays each incident with its
 corrections applied, and prints TTA, TTM or TTR the way `incidents stats METRIC --json`
 defines them: seconds from detection (or impact start), count, mean, R-7 percentiles and
-max, overall and per group. Written from the definitions in the metrics issue and
-schemas/README.md, sharing no code with the ledger, so that the two can check each other.
+max, overall and per group; or recurrence the way `incidents recurrence --json` does: per
+key, the most incidents detected within one window. Written from the definitions in the
+metrics issue and schemas/README.md, sharing no code with the ledger, so that the two can
+check each other.
 
-Usage: metrics-check.py LOG.ndjson METRIC [--by KEY] [--from impact] [--resolve first]
+Usage:
+  metrics-check.py LOG.ndjson METRIC [--by KEY] [--from impact] [--resolve first]
+  metrics-check.py LOG.ndjson recurrence [--by process|process,category] [--window 30d]
+                   [--threshold 3]
+  metrics-check.py LOG.ndjson --each "ttr --by process" --each "recurrence" ...
+
+With --each the log is read and replayed once, every query is answered, and one JSON
+object maps each query, as given, to its answer: what a large log needs.
 """
 import argparse
+import bisect
 import json
 import math
 import re
@@ -63,17 +73,35 @@ def summary(values):
     return result
 
 
-def incidents(records):
-    """Each incident's facts, corrections applied, replayed in log order."""
+def records(path, only_corrections=False):
+    """The stored records of an exported log, one at a time.
+
+    With only_corrections, lines that cannot hold a `corrected` record are not parsed:
+    the canonical form writes its type as `"type":"corrected"`, so a line without that
+    text is not one (a line with it is parsed and its type checked).
+    """
+    with open(path, encoding="utf-8") as log:
+        for line in log:
+            if not line.strip() or (only_corrections and '"type":"corrected"' not in line):
+                continue
+            yield json.loads(line)
+
+
+def incidents(path):
+    """Each incident's facts, corrections applied, replayed in log order.
+
+    Two passes over the file, so that a large log is never held in memory: the first
+    collects the corrections, the second replays every record with them applied.
+    """
     corrections = {}
-    for record in records:
+    for record in records(path, only_corrections=True):
         if record["type"] == "corrected":
             target = corrections.setdefault(record["data"]["event"], {"at": None, "data": {}})
             if "at" in record["data"]:
                 target["at"] = record["data"]["at"]
             target["data"].update(record["data"].get("data", {}))
     states = {}
-    for record in records:
+    for record in records(path):
         if "incident" not in record:
             continue  # a ledger-level record (an export), outside any incident
         correction = corrections.get(record["id"], {"at": None, "data": {}})
@@ -85,7 +113,7 @@ def incidents(records):
                 "incident": record["incident"], "status": "open", "detected": at,
                 "impact": nanoseconds(data["impactStartedAt"]) if "impactStartedAt" in data else None,
                 "process": data["process"], "severity": data["severity"], "source": data.get("source", "-"),
-                "owner": "-", "team": "-", "scope": "-", "ack": None, "mitigated": None,
+                "owner": "-", "team": "-", "scope": "-", "category": "-", "ack": None, "mitigated": None,
                 "firstResolved": None, "resolved": None}
             continue
         state = states.get(record["incident"])
@@ -115,6 +143,8 @@ def incidents(records):
             state["severity"] = data["severity"]
         elif kind == "escalated" and "scope" in data:
             state["scope"] = data["scope"]
+        elif kind == "root-cause":
+            state["category"] = data["category"]
     return list(states.values())
 
 
@@ -131,6 +161,8 @@ def period(key, ns):
     d = doy - (153 * mp + 2) // 5 + 1
     m = mp + 3 if mp < 10 else mp - 9
     y = yoe + era * 400 + (m <= 2)
+    if key == "day":
+        return f"{y:04d}-{m:02d}-{d:02d}"
     if key == "month":
         return f"{y:04d}-{m:02d}"
     if key == "quarter":
@@ -142,25 +174,35 @@ def period(key, ns):
     return f"{ty}-W{week:02d}"
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("log")
-    parser.add_argument("metric", choices=["tta", "ttm", "ttr"])
-    parser.add_argument("--by")
-    parser.add_argument("--from", dest="start", default="detection", choices=["detection", "impact"])
-    parser.add_argument("--resolve", default="final", choices=["final", "first"])
-    args = parser.parse_args()
-    with open(args.log, encoding="utf-8") as log:
-        records = [json.loads(line) for line in log if line.strip()]
+def utc_text(ns):
+    """An instant as RFC 3339 UTC text, with 0, 3, 6 or 9 fraction digits as it needs."""
+    seconds, fraction = divmod(ns, 10**9)
+    days, second_of_day = divmod(seconds, 86400)
+    date = period("day", days * 86400 * 10**9)
+    clock = f"{second_of_day // 3600:02d}:{second_of_day // 60 % 60:02d}:{second_of_day % 60:02d}"
+    digits = next(d for d in (0, 3, 6, 9) if fraction % 10 ** (9 - d) == 0)
+    decimals = f".{fraction // 10 ** (9 - digits):0{digits}d}" if digits else ""
+    return f"{date}T{clock}{decimals}Z"
 
+
+def duration_seconds(text):
+    """`30d`, `12h`, `90m`, `45s` or plain seconds."""
+    units = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+    if text and text[-1] in units:
+        return int(text[:-1]) * units[text[-1]]
+    return int(text)
+
+
+def stats(states, query):
+    """`stats METRIC --json` for the replayed incidents."""
     measured = []
-    for state in incidents(records):
-        origin = state["impact"] if args.start == "impact" and state["impact"] is not None else state["detected"]
-        if args.metric == "tta":
+    for state in states:
+        origin = state["impact"] if query.start == "impact" and state["impact"] is not None else state["detected"]
+        if query.metric == "tta":
             end = state["ack"]
-        elif args.metric == "ttm":
+        elif query.metric == "ttm":
             end = state["mitigated"]
-        elif args.resolve == "first":
+        elif query.resolve == "first":
             end = state["firstResolved"]
         else:
             end = None if state["status"] == "open" else state["resolved"]
@@ -170,13 +212,80 @@ def main():
             fraction = difference - seconds * 10**9
             measured.append((state, seconds + fraction / 1e9))
 
-    result = {"metric": args.metric, "from": args.start, "overall": summary([s for _, s in measured])}
-    if args.by:
+    result = {"metric": query.metric, "from": query.start, "overall": summary([s for _, s in measured])}
+    if query.by:
         groups = {}
         for state, seconds in measured:
-            key = period(args.by, state["detected"]) if args.by in ("week", "month", "quarter") else state[args.by]
+            key = period(query.by, state["detected"]) if query.by in ("week", "month", "quarter") else state[query.by]
             groups.setdefault(key, []).append(seconds)
         result["groups"] = [dict(summary(values), key=key) for key, values in sorted(groups.items())]
+    return result
+
+
+def recurrence(states, query):
+    """`recurrence --json`: per key, the largest run of detections within one window.
+
+    For every incident taken as a window's first, a binary search finds how many
+    detections follow it within the window; the first start with the most is the
+    worst window. Incidents detected at the same instant are ordered by id.
+    """
+    by_key = {}
+    for state in states:
+        key = state["process"]
+        if query.by == "process,category":
+            key += "/" + state["category"]
+        by_key.setdefault(key, []).append((state["detected"], state["incident"]))
+    window = duration_seconds(query.window) * 10**9
+    findings = []
+    for key, detections in by_key.items():
+        detections.sort()
+        times = [detected for detected, _ in detections]
+        best_start, best_count = 0, 0
+        for start, first in enumerate(times):
+            count = bisect.bisect_right(times, first + window) - start
+            if count > best_count:
+                best_start, best_count = start, count
+        worst = detections[best_start:best_start + best_count]
+        findings.append({
+            "key": key, "maxInWindow": best_count, "total": len(detections),
+            "flagged": best_count >= query.threshold,
+            "window": {"from": utc_text(worst[0][0]), "to": utc_text(worst[-1][0]),
+                       "incidents": [incident for _, incident in worst]}})
+    findings.sort(key=lambda f: (not f["flagged"], -f["maxInWindow"], f["key"]))
+    return findings
+
+
+def query_parser():
+    parser = argparse.ArgumentParser(prog="metrics-check.py LOG", add_help=False)
+    parser.add_argument("metric", choices=["tta", "ttm", "ttr", "recurrence"])
+    parser.add_argument("--by")
+    parser.add_argument("--from", dest="start", default="detection", choices=["detection", "impact"])
+    parser.add_argument("--resolve", default="final", choices=["final", "first"])
+    parser.add_argument("--window", default="30d")
+    parser.add_argument("--threshold", type=int, default=3)
+    return parser
+
+
+def answer(states, query):
+    return recurrence(states, query) if query.metric == "recurrence" else stats(states, query)
+
+
+def main():
+    if len(sys.argv) < 3 or sys.argv[1] in ("-h", "--help"):
+        print(__doc__.strip(), file=sys.stderr)
+        sys.exit(64)
+    log, rest = sys.argv[1], sys.argv[2:]
+    parser = query_parser()
+    if rest[0] == "--each":
+        texts = rest[1::2]
+        if rest[0::2] != ["--each"] * len(texts) or len(rest) % 2:
+            parser.error("give every query as --each \"METRIC [OPTIONS]\"")
+        queries = [parser.parse_args(text.split()) for text in texts]
+        states = incidents(log)
+        result = {text: answer(states, query) for text, query in zip(texts, queries)}
+    else:
+        query = parser.parse_args(rest)
+        result = answer(incidents(log), query)
     json.dump(result, sys.stdout, sort_keys=True)
     print()
 
