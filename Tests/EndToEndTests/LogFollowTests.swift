@@ -153,21 +153,28 @@ struct LogFollowTests {
         #expect(row.hasSuffix("text=new"))
     }
 
-    @Test("--from prints from that position on, then what is appended")
+    @Test("with --follow, --from resumes after that position, then prints what is appended")
     func followFromAPosition() async throws {
         let harness = try CLIHarness()
         let detect = ["--title", "Export failed", "--process", "p", "--severity", "SEV3"]
         #expect(try harness.run(["detect", "INC-1"] + detect).status == 0)
         #expect(try harness.run(["ack", "INC-1"]).status == 0)
+        #expect(try harness.run(["note", "INC-1", "--text", "x"]).status == 0)
 
         let follower = try Follower([
-            "log", "--follow", "--json", "--from", "2", "--ledger", harness.ledger,
+            "log", "--follow", "--json", "--from", "1", "--ledger", harness.ledger,
         ])
-        _ = try await follower.waitForLines(1)
-        #expect(try harness.run(["note", "INC-1", "--text", "x"]).status == 0)
-        let seen = try await follower.waitForLines(2)
+        _ = try await follower.waitForLines(2)
+        #expect(try harness.run(["note", "INC-1", "--text", "y"]).status == 0)
+        let seen = try await follower.waitForLines(3)
         #expect(follower.stop(SIGINT) == 0)
-        #expect(try seen.map(Self.position) == [2, 3])
+        #expect(try seen.map(Self.position) == [2, 3, 4])
+
+        // Without --follow, --from is where the listing starts.
+        let listed = try harness.run(["log", "--json", "--from", "2"])
+        #expect(
+            try listed.stdout.split(separator: "\n").map { try Self.position(String($0)) }
+                == [2, 3, 4])
     }
 
     @Test("--after without --follow prints what comes after the position, then ends")

@@ -12,12 +12,13 @@ extension Command {
                 + "no filter is the export that tools/ledger-check.py verifies. Time filters "
                 + "apply to when events happened (at).\n\n"
                 + "With --follow, keeps printing records as they are appended, starting after "
-                + "the current head (or at --from, or after --after), until interrupted: "
+                + "the current head, or after the position --from (or --after) gives, until "
+                + "interrupted: "
                 + "SIGINT or SIGTERM ends it with status 0 once the records read so far are "
                 + "printed. It looks for new records every \(LogFollower.pollMilliseconds) ms "
                 + "in a short read transaction and holds none while it waits. A consumer "
-                + "that stops resumes with --after and the last position it saw, and misses "
-                + "nothing.",
+                + "that stops resumes with --from (or --after) and the last position it saw, "
+                + "and misses nothing.",
             options: [
                 OptionSpec("incident", value: "ID", help: "Only this incident's events"),
                 OptionSpec(
@@ -26,7 +27,9 @@ extension Command {
                 OptionSpec("actor", value: "NAME", help: "Only events by this actor"),
                 OptionSpec("since", value: "TIME", help: "Only events at or after TIME"),
                 OptionSpec("until", value: "TIME", help: "Only events before TIME"),
-                OptionSpec("from", value: "POSITION", help: "Start at this position"),
+                OptionSpec(
+                    "from", value: "POSITION",
+                    help: "Start at this position; with --follow, after it (the last one seen)"),
                 OptionSpec(
                     "after", value: "POSITION", help: "Start after this position (0: the start)"),
                 OptionSpec.flag(
@@ -36,7 +39,7 @@ extension Command {
                 "incidents log --json > ledger.ndjson",
                 "incidents log --type resolved --since 2026-03-01T00:00:00Z",
                 "incidents log --follow --json",
-                "incidents log --follow --json --after 1200",
+                "incidents log --follow --json --from 1200",
             ]
         ).withCommonOptions(json: true)
     ) { arguments, context in
@@ -49,9 +52,12 @@ extension Command {
         }
         let ledger = try context.openLedger(.readOnly)
         // Past the last possible position there is nothing to print, however long one waits.
+        // A follower resumes after the last position it saw, whichever option names it.
+        let follow = arguments.flag("follow")
+        let resumeAfter = follow ? (from ?? after) : after
         let start =
-            try from ?? after.map { $0 < .max ? $0 + 1 : .max }
-            ?? (arguments.flag("follow") ? ledger.head().position + 1 : 1)
+            try (follow ? nil : from) ?? resumeAfter.map { $0 < .max ? $0 + 1 : .max }
+            ?? (follow ? ledger.head().position + 1 : 1)
         if !printer.json {
             printer.printHeader(bold: context.terminal.bold)
         }
