@@ -142,7 +142,7 @@ extension Ledger {
         _ selection: ExportSelection, size: UInt64, processes: [String: String],
         proofs: Bool, in txn: some ReadableTransaction
     ) throws -> ExportSnapshot {
-        let tree = MerkleTree(hashes: KeptSubtrees(txn: txn, database: merkle), hasher: hasher)
+        let tree = keptTree(in: txn)
         var head = ExportHead(size: size, root: try tree.root(size: size), hash: .zero)
         var selected: [ExportedRecord] = []
         guard size > 0 else { return ExportSnapshot(head: head, records: selected) }

@@ -47,7 +47,8 @@ public final class Ledger {
     /// Incident ids by status (`open\0INC-7`), so that a status is listed without
     /// reading every incident.
     let incidentsByStatus: Database
-    /// The RFC 6962 tree over the records, as the hashes of its complete subtrees,
+    /// The RFC 6962 tree over the records, as the hashes of its complete subtrees of
+    /// 256 leaves and more (`KeptSubtrees`),
     /// keyed by level (1 byte) and index (8 bytes, big-endian).
     let merkle: Database
     /// The facts of every incident (`IncidentFacts`), small enough to read them all.

@@ -30,7 +30,7 @@ extension Ledger {
     /// The shape of the kept projections (the state layout and the indexes beside
     /// it), as stored in the ledger's meta; a change rebuilds them.
     static var projectionVersion: [UInt8] {
-        Array("\(IncidentState.layoutVersion).6".utf8)
+        Array("\(IncidentState.layoutVersion).7".utf8)
     }
 
     /// Keeps incidents' new states, and their entries in the status index, in the
@@ -293,7 +293,7 @@ extension Ledger {
                 root(nodes[start..<start + split]), root(nodes[(start + split)...]), hasher: hasher)
         }
         let expected = root(leaves[...])
-        let tree = MerkleTree(hashes: KeptSubtrees(txn: txn, database: merkle), hasher: hasher)
+        let tree = keptTree(in: txn)
         return (try? tree.root(size: UInt64(leaves.count))) == expected
     }
 

@@ -9,16 +9,42 @@ public struct TreeHead: Equatable, Sendable {
     public var root: SHA256Digest
 }
 
-/// The complete subtree hashes kept in the ledger, read in one transaction.
+/// The complete subtree hashes of the tree kept in the ledger, read in one transaction.
+///
+/// Only subtrees of height `keptLevel` and above are stored: a block of
+/// 2^`keptLevel` leaves is stored as its root alone, and a lower node is recomputed
+/// from the records it covers. That keeps about one node in 256 of the whole tree
+/// (about 8,000 nodes for 1,000,000 records instead of 2,000,000) for at
+/// most 256 leaf hashes when a proof or a root needs a lower node. The last blocks
+/// recomputed are remembered, so an export proving every record in order computes
+/// each block once.
 struct KeptSubtrees<Transaction: ReadableTransaction>: SubtreeHashes {
+    /// The height of the lowest stored subtrees.
+    static var keptLevel: Int { 8 }
+    /// The leaves a stored block covers.
+    static var blockSize: UInt64 { 1 << UInt64(keptLevel) }
+
     let txn: Transaction
     let database: Database
+    let records: Database
+    let hasher: SHA256Hasher
+    private let blocks = RecomputedBlocks()
+
+    init(txn: Transaction, database: Database, records: Database, hasher: SHA256Hasher) {
+        self.txn = txn
+        self.database = database
+        self.records = records
+        self.hasher = hasher
+    }
 
     static func key(level: Int, index: UInt64) -> [UInt8] {
         [UInt8(level)] + bigEndianBytes(index)
     }
 
     func hash(level: Int, index: UInt64) throws -> SHA256Digest {
+        guard level >= KeptSubtrees.keptLevel else {
+            return try recomputed(level: level, index: index)
+        }
         let key = KeptSubtrees.key(level: level, index: index)
         let found = try key.withUnsafeBytes { key in
             try txn.withValue(in: database, forKey: key) { $0.flatMap(SHA256Digest.init(raw:)) }
@@ -31,39 +57,166 @@ struct KeptSubtrees<Transaction: ReadableTransaction>: SubtreeHashes {
         }
         return digest
     }
+
+    /// A node below the stored levels, from the leaf hashes of its block's records.
+    private func recomputed(level: Int, index: UInt64) throws -> SHA256Digest {
+        let firstLeaf = index << UInt64(level)
+        let block = firstLeaf >> UInt64(KeptSubtrees.keptLevel)
+        let nodes = try blocks.nodes(of: block) {
+            BlockNodes(leaves: try leafHashes(of: block), hasher: hasher)
+        }
+        let indexInBlock = index - (block << UInt64(KeptSubtrees.keptLevel - level))
+        guard let node = nodes.node(level: level, index: indexInBlock) else {
+            throw LedgerError.corrupt(
+                position: firstLeaf + 1,
+                reason: "the records of the Merkle tree's level-\(level) node \(index) "
+                    + "are missing")
+        }
+        return node
+    }
+
+    /// The leaf hashes of the records a block covers, as many as there are.
+    /// - Complexity: O(2^keptLevel) record reads and hashes.
+    func leafHashes(of block: UInt64) throws -> [SHA256Digest] {
+        let first = block << UInt64(KeptSubtrees.keptLevel)
+        return try leafHashes(from: first, to: first + KeptSubtrees.blockSize)
+    }
+
+    /// The leaf hashes of the records with leaf indexes in `start..<end` that exist.
+    func leafHashes(from start: UInt64, to end: UInt64) throws -> [SHA256Digest] {
+        var leaves: [SHA256Digest] = []
+        leaves.reserveCapacity(Int(end - start))
+        try txn.withCursor(records) { cursor in
+            var entry = try cursor.seek(atLeast: bigEndianBytes(start + 1))
+            while let current = entry, let position = bigEndianValue(current.key),
+                position <= end
+            {
+                guard position == start + UInt64(leaves.count) + 1 else {
+                    throw LedgerError.corrupt(
+                        position: start + UInt64(leaves.count) + 1,
+                        reason: "a record the Merkle tree covers is missing")
+                }
+                leaves.append(MerkleTree<KeptSubtrees>.leafHash(current.value, hasher: hasher))
+                entry = try cursor.next()
+            }
+        }
+        return leaves
+    }
+}
+
+/// The complete nodes of one block of leaves, level by level: level 0 the leaves,
+/// each level above the hashes of the pairs below that are both present.
+struct BlockNodes {
+    private var levels: [[SHA256Digest]]
+
+    init(leaves: [SHA256Digest], hasher: SHA256Hasher) {
+        levels = [leaves]
+        while let below = levels.last, below.count > 1 {
+            var above: [SHA256Digest] = []
+            above.reserveCapacity(below.count / 2)
+            for pair in stride(from: 0, to: below.count - 1, by: 2) {
+                above.append(
+                    MerkleTree<KeptSubtrees<ReadTransaction>>.nodeHash(
+                        below[pair], below[pair + 1], hasher: hasher))
+            }
+            levels.append(above)
+        }
+    }
+
+    /// The node at `level` with `index` counted within the block, when complete.
+    func node(level: Int, index: UInt64) -> SHA256Digest? {
+        guard level < levels.count, index < UInt64(levels[level].count) else { return nil }
+        return levels[level][Int(index)]
+    }
+}
+
+/// The few blocks most recently recomputed, shared by the copies of one
+/// `KeptSubtrees` (a proof asks for nodes of its own block and of the right edge).
+private final class RecomputedBlocks {
+    private var kept: [(block: UInt64, nodes: BlockNodes)] = []
+
+    func nodes(of block: UInt64, compute: () throws -> BlockNodes) rethrows -> BlockNodes {
+        if let found = kept.firstIndex(where: { $0.block == block }) {
+            return kept[found].nodes
+        }
+        let nodes = try compute()
+        if kept.count == 4 { kept.removeFirst() }
+        kept.append((block, nodes))
+        return nodes
+    }
 }
 
 extension Ledger {
-    /// Adds leaves to the kept tree: each leaf's hash, and every subtree it completes.
+    /// The kept tree as one transaction reads it.
+    func keptTree<Transaction: ReadableTransaction>(
+        in txn: Transaction
+    ) -> MerkleTree<KeptSubtrees<Transaction>> {
+        MerkleTree(hashes: keptSubtrees(in: txn), hasher: hasher)
+    }
+
+    func keptSubtrees<Transaction: ReadableTransaction>(
+        in txn: Transaction
+    ) -> KeptSubtrees<Transaction> {
+        KeptSubtrees(txn: txn, database: merkle, records: records, hasher: hasher)
+    }
+
+    /// Adds leaves to the kept tree: every stored subtree they complete.
+    ///
+    /// A block's root is stored once its last leaf is appended, from the leaf hashes
+    /// of its earlier records (read back when an earlier append wrote them) and of
+    /// the new ones; each subtree above completes as in RFC 6962.
     /// - Parameters:
     ///   - leaves: The new records' leaf hashes, in position order.
     ///   - first: The 0-based leaf index of the first (its position minus 1).
     ///   - txn: The append's write transaction.
-    /// - Complexity: O(1) amortised puts and hashes per leaf.
+    /// - Complexity: O(1) amortised puts and hashes per leaf, plus at most
+    ///   2^keptLevel record reads and hashes for the block the first leaf is in.
     func extendTree(
         with leaves: [SHA256Digest], from first: UInt64, in txn: WriteTransaction
     ) throws {
-        // The last left child (even index) completed at each level: the sibling the
-        // next right child at that level combines with, so most reads come from here.
+        guard !leaves.isEmpty else { return }
+        let keptLevel = KeptSubtrees<WriteTransaction>.keptLevel
+        let blockSize = KeptSubtrees<WriteTransaction>.blockSize
+        let kept = keptSubtrees(in: txn)
+
+        // The leaves of the block the first new leaf falls in, stored before it.
+        let blockStart = first & ~(blockSize - 1)
+        var block = try kept.leafHashes(from: blockStart, to: first)
+        block.reserveCapacity(Int(blockSize))
+
+        // The last left child completed at each stored level: the sibling the next
+        // right child at that level combines with, so most reads come from here.
         var pending: [(index: UInt64, hash: SHA256Digest)?] = Array(repeating: nil, count: 64)
-        let kept = KeptSubtrees(txn: txn, database: merkle)
         for (offset, leaf) in leaves.enumerated() {
+            block.append(leaf)
             let index = first + UInt64(offset)
-            var node = leaf
-            for (level, position) in completedSubtrees(byAppendingLeaf: index) {
-                if level > 0 {
-                    let leftIndex = 2 * position
-                    let left =
-                        try pending[level - 1].flatMap { $0.index == leftIndex ? $0.hash : nil }
-                        ?? kept.hash(level: level - 1, index: leftIndex)
-                    node = MerkleTree<KeptSubtrees<WriteTransaction>>.nodeHash(
-                        left, node, hasher: hasher)
-                }
+            guard index & (blockSize - 1) == blockSize - 1 else { continue }
+
+            let blockNodes = BlockNodes(leaves: block, hasher: hasher)
+            guard let root = blockNodes.node(level: keptLevel, index: 0) else {
+                throw LedgerError.corrupt(position: index + 1, reason: "a block is short")
+            }
+            block.removeAll(keepingCapacity: true)
+            var node = root
+            var position = index >> UInt64(keptLevel)
+            var level = keptLevel
+            while true {
                 try txn.put(
                     node.bytes,
                     forKey: KeptSubtrees<WriteTransaction>.key(level: level, index: position),
                     in: merkle)
-                if position & 1 == 0 { pending[level] = (position, node) }
+                guard position & 1 == 1 else {
+                    pending[level] = (position, node)
+                    break
+                }
+                let leftIndex = position - 1
+                let left =
+                    try pending[level].flatMap { $0.index == leftIndex ? $0.hash : nil }
+                    ?? kept.hash(level: level, index: leftIndex)
+                node = MerkleTree<KeptSubtrees<WriteTransaction>>.nodeHash(
+                    left, node, hasher: hasher)
+                position >>= 1
+                level += 1
             }
         }
     }
@@ -75,8 +228,7 @@ extension Ledger {
             return try environment.read { txn in
                 let count = UInt64(try txn.count(records))
                 let covered = min(size ?? count, count)
-                let tree = MerkleTree(
-                    hashes: KeptSubtrees(txn: txn, database: merkle), hasher: hasher)
+                let tree = keptTree(in: txn)
                 return TreeHead(size: covered, root: try tree.root(size: covered))
             }
         } catch {
@@ -85,14 +237,13 @@ extension Ledger {
     }
 
     /// The inclusion proof of the record at `position` in the tree of `size` records.
-    /// - Complexity: O(log² n) reads.
+    /// - Complexity: O(log² n) reads, and at most two blocks' records hashed.
     public func inclusionProof(
         position: UInt64, size: UInt64
     ) throws(LedgerError) -> [SHA256Digest] {
         do {
             return try environment.read { txn in
-                let tree = MerkleTree(
-                    hashes: KeptSubtrees(txn: txn, database: merkle), hasher: hasher)
+                let tree = keptTree(in: txn)
                 return try tree.inclusionProof(index: position - 1, size: size)
             }
         } catch {
@@ -101,14 +252,13 @@ extension Ledger {
     }
 
     /// The consistency proof that the tree of `newSize` records extends that of `oldSize`.
-    /// - Complexity: O(log² n) reads.
+    /// - Complexity: O(log² n) reads, and at most two blocks' records hashed.
     public func consistencyProof(
         oldSize: UInt64, newSize: UInt64
     ) throws(LedgerError) -> [SHA256Digest] {
         do {
             return try environment.read { txn in
-                let tree = MerkleTree(
-                    hashes: KeptSubtrees(txn: txn, database: merkle), hasher: hasher)
+                let tree = keptTree(in: txn)
                 return try tree.consistencyProof(oldSize: oldSize, newSize: newSize)
             }
         } catch {

@@ -71,7 +71,7 @@ extension Ledger {
         if position > 0, let bytes = try txn.value(in: records, forKey: bigEndianBytes(position)) {
             headHash = hasher.digest(bytes)
         }
-        let tree = MerkleTree(hashes: KeptSubtrees(txn: txn, database: merkle), hasher: hasher)
+        let tree = keptTree(in: txn)
         let treeHead = TreeHead(size: position, root: try tree.root(size: position))
 
         let selected = all.filter { state in
