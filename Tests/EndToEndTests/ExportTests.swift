@@ -284,9 +284,47 @@ struct ExportTests {
             (manifest["notRecordedBecause"] as? String)?.hasPrefix(
                 "the ledger's data file is not writable by") == true)
         #expect(manifest["count"] as? Int == 7)
+        let schema = try schemaCheck("export-manifest.schema.json", [output + ".manifest.json"])
+        #expect(schema.status == 0, "\(schema.stdout)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: data)) == before)
         #expect(try harness.run(["head", "--json"]).stdout.contains(#""position":7"#))
         #expect(try harness.run(["verify", "--export", output]).status == 0)
+        #expect(try Self.checker(output).status == 0)
+    }
+
+    @Test("--as-of a recorded time exports the records up to it, from the head at that time")
+    func asOfRecordedTime() throws {
+        let harness = try Self.ledger()
+        let seventh = try #require(
+            try harness.run(["log", "--json", "--from", "7"]).stdout.split(separator: "\n").first)
+        let recordedAt = try #require(
+            try Self.json(Data(seventh.utf8))["recordedAt"] as? String)
+        let note = ["note", "INC-1", "--text", "later", "--at", "2026-03-04T00:00:00Z"]
+        #expect(try harness.run(note).status == 0)
+
+        let output = harness.directory.appendingPathComponent("then.ndjson").path
+        let export = try harness.run([
+            "export", "--format", "ndjson", "-o", output, "--as-of", recordedAt,
+        ])
+        #expect(export.status == 0, "\(export.stderr)")
+        let manifest = try Self.json(
+            try Data(contentsOf: URL(fileURLWithPath: output + ".manifest.json")))
+        #expect(manifest["count"] as? Int == 7)
+        #expect(manifest["filters"] as? [String: String] == ["asOf": recordedAt])
+        #expect((manifest["head"] as? [String: Any])?["size"] as? Int == 7)
+        #expect(manifest["recordPosition"] as? Int == 9)
+        let log = try harness.run(["log", "--json"]).stdout.split(separator: "\n")
+        let text = try String(contentsOfFile: output, encoding: .utf8)
+        #expect(text == log.prefix(7).map { $0 + "\n" }.joined())
+
+        let before = harness.directory.appendingPathComponent("before.ndjson").path
+        let none = try harness.run([
+            "export", "--format", "ndjson", "-o", before, "--as-of", "2020-01-01T00:00:00Z",
+        ])
+        #expect(none.status == 0, "\(none.stderr)")
+        #expect(try String(contentsOfFile: before, encoding: .utf8) == "")
+        #expect(try harness.run(["verify", "--export", output]).status == 0)
+        #expect(try harness.run(["verify", "--export", before]).status == 0)
         #expect(try Self.checker(output).status == 0)
     }
 

@@ -78,6 +78,14 @@ struct FeedCommandTests {
         #expect(second.stdout.hasSuffix(#""rejected":0,"skipped":{},"written":0}"# + "\n"))
         #expect(try harness.run(["log", "--json"]).stdout == log)
 
+        // The payloads follow the webhook's schema; the summaries the import report's.
+        let spooled = try harness.file("webhooks.ndjson", webhooks)
+        let summaries = try harness.file("summaries.ndjson", first.stdout + second.stdout)
+        let payloads = try schemaCheck("alertmanager-webhook.schema.json", [spooled])
+        #expect(payloads.status == 0, "\(payloads.stdout)")
+        let reports = try schemaCheck("import-report.schema.json", [summaries])
+        #expect(reports.status == 0, "\(reports.stdout)")
+
         let list = try harness.run(["list", "--json"])
         #expect(list.stdout.components(separatedBy: #""incident":"AM-"#).count == 3)
         #expect(list.stdout.contains(#""incident":"AM-1a30ba71cca2921f-20260302T091400Z""#))
@@ -130,6 +138,49 @@ struct FeedCommandTests {
         let again = try harness.run(["import", "--from", "pagerduty", file, "--json"])
         #expect(again.stdout.hasPrefix(#"{"duplicates":2,"#))
         #expect(again.stdout.hasSuffix(#""skipped":{"notify_log_entry":1},"written":0}"# + "\n"))
+
+        let entries = try schemaCheck("pagerduty-log-entries.schema.json", [file])
+        #expect(entries.status == 0, "\(entries.stdout)")
+        let summary = try harness.file("summary.json", again.stdout)
+        #expect(try schemaCheck("import-report.schema.json", [summary]).status == 0)
+    }
+
+    @Test("--process-label picks the process's label; --severity-map maps a new severity")
+    func alertmanagerLabelsAndSeverities() throws {
+        let harness = try CLIHarness()
+        let labels =
+            #"{"alertname":"HighLatency","job":"api","service":"checkout","#
+            + #""severity":"page"}"#
+        let line = payload(alert(startsAt: "2026-03-02T09:14:00Z"))
+            .replacingOccurrences(
+                of: #"{"alertname":"ProbeFailure","job":"http_checks","#
+                    + #""severity":"critical","instance":"shop.example"}"#,
+                with: labels)
+        let file = try harness.file("page.ndjson", line)
+        #expect(try harness.run(["init"]).status == 0)
+        let before = try harness.ledgerFiles()["data.mdb"]
+
+        // "page" is not a default severity, and the alert has no "team" label.
+        let unmapped = try harness.run(["import", "--from", "alertmanager", file])
+        #expect(unmapped.status == 65)
+        #expect(unmapped.stderr.contains(#"labels.severity: "page" in alert HighLatency"#))
+        let unlabelled = try harness.run([
+            "import", "--from", "alertmanager", "--process-label", "team",
+            "--severity-map", "page=SEV2", file,
+        ])
+        #expect(unlabelled.status == 65)
+        #expect(unlabelled.stderr.contains("alerts[0].labels.team: is missing"))
+        #expect(try harness.ledgerFiles()["data.mdb"] == before)
+
+        let imported = try harness.run([
+            "import", "--from", "alertmanager", "--process-label", "service",
+            "--severity-map", "page=SEV2", file,
+        ])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let show = try harness.run(["show", "AM-1a30ba71cca2921f-20260302T091400Z", "--json"])
+        #expect(show.stdout.contains(#""process":"checkout""#), "\(show.stdout)")
+        #expect(show.stdout.contains(#""severity":"SEV2""#))
+        #expect(show.stdout.contains(#""title":"Probe failed: shop.example""#))
     }
 
     @Test("feed options are usage errors where they do not apply")

@@ -77,7 +77,7 @@ struct LogFollowTests {
         return try #require(object?["position"] as? Int)
     }
 
-    @Test("a follower killed and resumed with --after misses nothing and repeats nothing")
+    @Test("a follower stopped and resumed with --from misses nothing and repeats nothing")
     func resumeAfterKill() async throws {
         let harness = try CLIHarness()
         #expect(try harness.run(["init"]).status == 0)
@@ -114,8 +114,9 @@ struct LogFollowTests {
         #expect(try harness.run(["import", moreFile]).status == 0)
 
         let last = try Self.position(try #require(seenFirst.last))
+        // Resumed as issue 7 says: --from and the last position seen.
         let second = try Follower([
-            "log", "--follow", "--json", "--after", "\(last)", "--ledger", harness.ledger,
+            "log", "--follow", "--json", "--from", "\(last)", "--ledger", harness.ledger,
         ])
         _ = try await second.waitForLines(2)
         #expect(try harness.run(["ack", "INC-3"]).status == 0)

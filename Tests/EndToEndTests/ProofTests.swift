@@ -39,6 +39,48 @@ struct ProofTests {
         #expect(rejected.stderr.contains("proof rejected"))
     }
 
+    @Test("head prints the position, hash and time, then the tree's size and root")
+    func headLines() throws {
+        let harness = try ProjectionCommandTests.sampleLedger(events: 300)
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: harness.run(["head", "--json"]).stdoutBytes)
+                as? [String: Any])
+        let hash = try #require(object["hash"] as? String)
+        let root = try #require(object["root"] as? String)
+        let recordedAt = try #require(object["recordedAt"] as? String)
+        #expect(object["position"] as? Int == 300 && object["treeSize"] as? Int == 300)
+        #expect(
+            try harness.run(["head"]).stdout
+                == "300 \(hash)  recorded \(recordedAt)\ntree size 300 root \(root)\n")
+    }
+
+    @Test("a record is proven by its event id as by its position")
+    func proofByEventID() throws {
+        let harness = try ProjectionCommandTests.sampleLedger(events: 300)
+        let line = try #require(
+            try harness.run(["log", "--json", "--from", "123"]).stdout.split(separator: "\n")
+                .first)
+        let record = try #require(
+            try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        let id = try #require(record["id"] as? String)
+
+        let byID = try harness.run(["prove", id, "--size", "200"])
+        #expect(byID.status == 0, "\(byID.stderr)")
+        #expect(byID.stdout == (try harness.run(["prove", "123", "--size", "200"])).stdout)
+        #expect(byID.stdout.contains(#""position":123,"#))
+        #expect(byID.stdout.contains(#""treeSize":200,"#))
+        let checked = try Self.check(harness, proof: byID.stdoutBytes, name: "id.json")
+        #expect(checked.status == 0, "\(checked.stderr)")
+        #expect(checked.stdout.hasPrefix("ok: record 123 is in the tree of 200"))
+
+        let unknown = try harness.run(["prove", "00000000-0000-4000-8000-00000000beef"])
+        #expect(unknown.status == 65)
+        #expect(unknown.stderr.contains("no event 00000000-0000-4000-8000-00000000beef"))
+        let later = try harness.run(["prove", id, "--size", "100"])
+        #expect(later.status == 65)
+        #expect(later.stderr.contains("record 123 is not in the tree of 100 records"))
+    }
+
     @Test("a consistency proof shows a later tree extends an earlier head")
     func consistencyProofs() throws {
         let harness = try ProjectionCommandTests.sampleLedger(events: 1200)

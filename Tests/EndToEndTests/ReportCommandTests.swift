@@ -113,6 +113,40 @@ struct ReportCommandTests {
         #expect(missing.status == 66)
     }
 
+    @Test("the integrity section of a damaged ledger's report says where verify broke")
+    func damagedLedger() throws {
+        let cli = try harness()
+        let path = cli.ledger + "/data.mdb"
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        let range = try #require(bytes.range(of: Data(#""process":"billing""#.utf8)))
+        bytes[range.lowerBound + 12] = UInt8(ascii: "B")
+        try bytes.write(to: URL(fileURLWithPath: path))
+
+        let json = cli.directory.appendingPathComponent("damaged.json").path
+        let outcome = try cli.run(["report", "--format", "json", "-o", json])
+        #expect(outcome.status == 1)
+        #expect(outcome.stderr.hasSuffix(", tree size 3, verify BROKEN\n"), "\(outcome.stderr)")
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json)))
+                as? [String: Any])
+        let verify = try #require(
+            (object["integrity"] as? [String: Any])?["verify"] as? [String: Any])
+        #expect(verify["ok"] as? Bool == false)
+        // The last record changed: all three were read, and its hash is not the kept head's.
+        #expect(verify["records"] as? Int == 3)
+        let firstBad = try #require(verify["firstBad"] as? [String: Any])
+        #expect(firstBad["position"] as? Int == 3)
+        #expect(
+            firstBad["reason"] as? String
+                == "the last record's hash differs from the head kept with the log")
+
+        let markdown = cli.directory.appendingPathComponent("damaged.md").path
+        #expect(try cli.run(["report", "--format", "md", "-o", markdown]).status == 1)
+        #expect(
+            try String(contentsOfFile: markdown, encoding: .utf8).contains(
+                "- verify: broken at position 3: "))
+    }
+
     @Test("usage errors: no format, no output, an unknown format")
     func usageErrors() throws {
         let cli = try harness()

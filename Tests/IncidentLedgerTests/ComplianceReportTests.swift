@@ -113,6 +113,32 @@ struct ComplianceReportTests {
         #expect(result.summary.weeks.map { $0.counts[2] } == [1, 7, 4])
     }
 
+    @Test("the TTR trend labels only as many weeks as fit without overlapping")
+    func trendLabelsDoNotOverlap() throws {
+        let ledger = try TestLedger()
+        var lines: [String] = []
+        // One incident a week for 33 weeks from Monday 5 January 2026, each resolved in 1 h.
+        let formatter = ISO8601DateFormatter()
+        let monday = try #require(formatter.date(from: "2026-01-05T09:00:00Z"))
+        for week in 0..<33 {
+            let start = monday.addingTimeInterval(Double(week) * 7 * 86_400)
+            let detectedAt = formatter.string(from: start)
+            let resolvedAt = formatter.string(from: start.addingTimeInterval(3_600))
+            lines.append(detected("INC-\(week)", at: detectedAt))
+            lines.append(eventLine("resolved", "INC-\(week)", at: resolvedAt))
+        }
+        try ledger.append(lines)
+        let html = try report(ledger).html()
+        let trend = try #require(html.components(separatedBy: "</svg>").first)
+        let labels = trend.components(separatedBy: "text-anchor=\"middle\">2026-W").dropFirst()
+        // 33 weeks over a 745 px plot, 11 labels fit: every third week is labelled.
+        #expect(
+            labels.map { String($0.prefix(2)) }
+                == stride(from: 2, through: 32, by: 3).map {
+                    $0 < 10 ? "0\($0)" : "\($0)"
+                })
+    }
+
     @Test("the JSON has what schemas/report.schema.json requires, and nothing else")
     func jsonFollowsSchema() throws {
         let ledger = try ledgerWithLatePostmortem()

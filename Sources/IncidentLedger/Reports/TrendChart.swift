@@ -66,7 +66,10 @@ public struct TrendChart: Sendable {
             "<text transform=\"translate(18,\(f(top + plotHeight / 2))) rotate(-90)\" "
             + "text-anchor=\"middle\">\(unit.name)</text>\n"
 
-        let labelEvery = max(1, groups.count / 12)
+        // A period label such as "2026-W09" takes about 60 px: label only as many
+        // periods as fit side by side, evenly spaced.
+        let labelsThatFit = max(1, Int(plotWidth / 64))
+        let labelEvery = max(1, (groups.count + labelsThatFit - 1) / labelsThatFit)
         for (index, group) in groups.enumerated() where index % labelEvery == 0 {
             svg +=
                 "<text x=\"\(f(x(index)))\" y=\"\(f(height - bottom + 18))\" "
