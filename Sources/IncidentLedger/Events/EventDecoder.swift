@@ -48,6 +48,18 @@ public enum EventDecoder {
             event: envelope.event)
     }
 
+    /// Parses the event of one stored record, leaving the fields the ledger added
+    /// (`position`, `prev`, `recordedAt`, `recordedBy`) unread: what folding the log
+    /// into projections needs, whose records `verify` checks whole.
+    /// - Parameter bytes: The record's bytes, as stored and exported.
+    /// - Returns: The event.
+    /// - Throws: `EventError` when the bytes are not a well-formed record.
+    /// - Complexity: O(n) in the record's length.
+    public static func decodeStoredEvent(_ bytes: ArraySlice<UInt8>) throws(EventError) -> Event {
+        let document = try parse(bytes)
+        return try decodeEnvelope(document, asRecord: true, readsLedgerFields: false).event
+    }
+
     private static func parse(_ bytes: ArraySlice<UInt8>) throws(EventError) -> JSONDocument {
         guard bytes.count <= maximumLineBytes else {
             throw EventError("line is longer than \(maximumLineBytes) bytes")
@@ -128,7 +140,7 @@ public enum EventDecoder {
     }
 
     private static func decodeEnvelope(
-        _ document: JSONDocument, asRecord: Bool
+        _ document: JSONDocument, asRecord: Bool, readsLedgerFields: Bool = true
     ) throws(EventError) -> Envelope {
         let nodes = try EnvelopeNodes(document, asRecord: asRecord)
 
@@ -173,7 +185,7 @@ public enum EventDecoder {
 
         var envelope = Envelope(
             event: Event(id: id, incident: incident, type: type, at: at, actor: actor, data: data))
-        if asRecord {
+        if asRecord, readsLedgerFields {
             try decodeLedgerFields(document, nodes, into: &envelope)
         }
         return envelope

@@ -207,19 +207,20 @@ extension IncidentState {
     ///   - event: The event, with any corrections to it already applied.
     ///   - position: Its position in the log.
     mutating func apply(_ event: Event, position: UInt64) {
+        if event.type.foldsWithoutData {
+            apply(event.type, at: event.at, position: position)
+            return
+        }
         let data = event.data
         eventCount += 1
         lastPosition = max(lastPosition, position)
         switch event.type {
-        case .detected, .note:
+        case .detected:
             break
-        case .exported:
-            // Ledger-level: never folded into an incident (it names none).
+        case .note, .exported, .corrected, .acknowledged, .mitigated, .resolved, .reopened,
+            .notified:
+            // Folded without their data, below.
             break
-        case .corrected:
-            correctionCount += 1
-        case .acknowledged:
-            firstAcknowledgedAt = earliest(firstAcknowledgedAt, event.at)
         case .assigned:
             // A new owner's team is what this assignment says, not the last owner's.
             owner = data.string("owner")
@@ -243,25 +244,12 @@ extension IncidentState {
             rootCauseCategory = data.string("category")
             rootCauseSummary = data.string("summary")
             changeReference = data.string("change")
-        case .mitigated:
-            firstMitigatedAt = earliest(firstMitigatedAt, event.at)
-        case .resolved:
-            status = .resolved
-            firstResolvedAt = earliest(firstResolvedAt, event.at)
-            resolvedAt = event.at
-        case .reopened:
-            status = .open
-            reopenCount += 1
-            resolvedAt = nil
-            closedAt = nil
         case .closed:
             status = .closed
             closedAt = event.at
             whatHappened = data.string("whatHappened")
             why = data.string("why")
             whatWillChange = data.string("whatWillChange")
-        case .notified:
-            notificationCount += 1
         case .followUp:
             let task = data.string("task") ?? ""
             var due: CivilDate?
@@ -285,6 +273,40 @@ extension IncidentState {
         }
     }
 
+    /// Folds an event of a type whose data no fact depends on (`foldsWithoutData`):
+    /// its type and its time are all it takes.
+    /// - Parameters:
+    ///   - type: The event's type.
+    ///   - at: Its time, with any correction to it already applied.
+    ///   - position: Its position in the log.
+    mutating func apply(_ type: EventType, at: Timestamp, position: UInt64) {
+        eventCount += 1
+        lastPosition = max(lastPosition, position)
+        switch type {
+        case .corrected:
+            correctionCount += 1
+        case .acknowledged:
+            firstAcknowledgedAt = earliest(firstAcknowledgedAt, at)
+        case .mitigated:
+            firstMitigatedAt = earliest(firstMitigatedAt, at)
+        case .resolved:
+            status = .resolved
+            firstResolvedAt = earliest(firstResolvedAt, at)
+            resolvedAt = at
+        case .reopened:
+            status = .open
+            reopenCount += 1
+            resolvedAt = nil
+            closedAt = nil
+        case .notified:
+            notificationCount += 1
+        default:
+            // A note changes nothing but the counts; an exported record names no
+            // incident; the other types are folded with their data.
+            break
+        }
+    }
+
     private mutating func changeSeverity(to value: String) {
         guard let level = Severity(rawValue: value) else { return }
         severity = level
@@ -295,4 +317,18 @@ extension IncidentState {
 private func earliest(_ current: Timestamp?, _ candidate: Timestamp) -> Timestamp {
     guard let current else { return candidate }
     return candidate < current ? candidate : current
+}
+
+extension EventType {
+    /// Whether the facts an event of this type gives depend on its type and time
+    /// alone, never on its data: such events are folded without decoding their data.
+    var foldsWithoutData: Bool {
+        switch self {
+        case .note, .exported, .corrected, .acknowledged, .mitigated, .resolved, .reopened,
+            .notified:
+            true
+        default:
+            false
+        }
+    }
 }

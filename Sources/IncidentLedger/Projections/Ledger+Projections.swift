@@ -136,27 +136,29 @@ extension Ledger {
         do {
             if check {
                 return try environment.read { txn in
-                    let (projector, records) = try fold(in: txn, through: nil, progress: progress)
-                    var report = RebuildReport(records: records, incidents: projector.states.count)
-                    report.differing = try differences(projector.states, in: txn)
-                    report.treeIntact = try treeMatches(
-                        try leafHashes(in: txn, through: records), in: txn)
+                    let folded = try fold(
+                        in: txn, through: nil, wantsLeaves: true, progress: progress)
+                    var report = RebuildReport(
+                        records: folded.records, incidents: folded.states.count)
+                    report.differing = try differences(folded.states, in: txn)
+                    report.treeIntact = try treeMatches(folded.leaves, in: txn)
                     return report
                 }
             }
             return try environment.write { txn in
-                let (projector, records) = try fold(in: txn, through: nil, progress: progress)
+                let folded = try fold(
+                    in: txn, through: nil, wantsLeaves: true, progress: progress)
                 try txn.removeAll(in: incidents)
                 try txn.removeAll(in: incidentsByStatus)
                 try txn.removeAll(in: incidentFacts)
-                let states = projector.states.keys.sorted().compactMap { projector.states[$0] }
+                let states = folded.states.keys.sorted().compactMap { folded.states[$0] }
                 try keep(states.map { (nil, $0) }, in: txn)
                 try txn.removeAll(in: merkle)
-                try extendTree(with: try leafHashes(in: txn, through: records), from: 0, in: txn)
+                try storeTree(blockRoots: folded.blockRoots, in: txn)
                 try txn.put(Ledger.projectionVersion, forKey: Ledger.projectionVersionKey, in: meta)
                 try txn.put(
-                    bigEndianBytes(records), forKey: Ledger.projectedThroughKey, in: meta)
-                return RebuildReport(records: records, incidents: projector.states.count)
+                    bigEndianBytes(folded.records), forKey: Ledger.projectedThroughKey, in: meta)
+                return RebuildReport(records: folded.records, incidents: folded.states.count)
             }
         } catch {
             throw Ledger.wrap(error)
@@ -180,8 +182,8 @@ extension Ledger {
                         ? try keptStates(in: txn) : try keptStates(with: statuses, in: txn)
                 }
                 let position = try self.position(of: moment, in: txn)
-                let (projector, _) = try fold(in: txn, through: position, progress: nil)
-                return projector.states.values.filter {
+                let folded = try fold(in: txn, through: position, progress: nil)
+                return folded.states.values.filter {
                     statuses.isEmpty || statuses.contains($0.status)
                 }
             }
@@ -237,48 +239,6 @@ extension Ledger {
         }
     }
 
-    /// Folds the records from position 1 through `last` (all when nil).
-    func fold(
-        in txn: some ReadableTransaction, through last: UInt64?,
-        progress: ((UInt64, UInt64) -> Void)?
-    ) throws -> (Projector, UInt64) {
-        let total = UInt64(try txn.count(records))
-        let end = min(last ?? total, total)
-
-        // Corrections first, so that each event is folded already corrected. A record
-        // is canonical, so its last member is its type: a suffix test finds them.
-        var corrections = Projector.Corrections()
-        let marker = Array(#","type":"corrected"}"#.utf8)
-        try scan(in: txn, through: end) { position, bytes in
-            guard bytes.count >= marker.count,
-                bytes[(bytes.count - marker.count)...].elementsEqual(marker)
-            else { return }
-            Projector.gather(try decode(bytes, at: position).event, into: &corrections)
-        }
-
-        var projector = Projector(corrections: corrections)
-        var folded: UInt64 = 0
-        try scan(in: txn, through: end) { position, bytes in
-            if position & 0xFFFF == 0 { progress?(position, end) }
-            projector.fold(try decode(bytes, at: position).event, position: position)
-            folded = position
-        }
-        progress?(folded, end)
-        return (projector, folded)
-    }
-
-    /// The RFC 6962 leaf hash of every record through `end`, in order.
-    private func leafHashes(
-        in txn: some ReadableTransaction, through end: UInt64
-    ) throws -> [SHA256Digest] {
-        var leaves: [SHA256Digest] = []
-        leaves.reserveCapacity(Int(end))
-        try scan(in: txn, through: end) { _, bytes in
-            leaves.append(MerkleTree<KeptSubtrees<ReadTransaction>>.leafHash(bytes, hasher: hasher))
-        }
-        return leaves
-    }
-
     /// Whether the kept tree's root equals the root of `leaves`, recomputed here.
     private func treeMatches(
         _ leaves: [SHA256Digest], in txn: some ReadableTransaction
@@ -295,30 +255,6 @@ extension Ledger {
         let expected = root(leaves[...])
         let tree = keptTree(in: txn)
         return (try? tree.root(size: UInt64(leaves.count))) == expected
-    }
-
-    private func scan(
-        in txn: some ReadableTransaction, through end: UInt64,
-        _ body: (UInt64, UnsafeRawBufferPointer) throws -> Void
-    ) throws {
-        guard end > 0 else { return }
-        try txn.withCursor(records) { cursor in
-            var entry = try cursor.first()
-            while let current = entry, let position = bigEndianValue(current.key),
-                position <= end
-            {
-                try body(position, current.value)
-                entry = try cursor.next()
-            }
-        }
-    }
-
-    private func decode(_ bytes: UnsafeRawBufferPointer, at position: UInt64) throws -> Record {
-        do {
-            return try EventDecoder.decodeRecord(ArraySlice(bytes))
-        } catch {
-            throw LedgerError.corrupt(position: position, reason: error.description)
-        }
     }
 
     func keptStates(in txn: some ReadableTransaction) throws -> [IncidentState] {

@@ -55,11 +55,32 @@ public struct Projector {
     /// - Complexity: O(1) amortised.
     public mutating func fold(_ event: Event, position: UInt64) {
         let effective = corrected(event)
-        // Asked by index: comparing `states[id]` with nil would copy the whole state.
-        if effective.type == .detected, states.index(forKey: effective.incident) == nil {
-            states[effective.incident] = IncidentState(detected: effective, position: position)
+        // Found by index and changed through `values`, in place: `states[id]?.apply`
+        // copies the whole state in and out of the dictionary.
+        guard let index = states.index(forKey: effective.incident) else {
+            if effective.type == .detected {
+                states[effective.incident] = IncidentState(detected: effective, position: position)
+            }
             return
         }
-        states[effective.incident]?.apply(effective, position: position)
+        states.values[index].apply(effective, position: position)
+    }
+
+    /// Folds an event that is not corrected and whose type folds without its data
+    /// (`EventType.foldsWithoutData`), from its type and time alone.
+    /// - Parameters:
+    ///   - type: The event's type.
+    ///   - at: Its time.
+    ///   - incident: Its incident.
+    ///   - position: Its position.
+    /// - Complexity: O(1) amortised.
+    mutating func fold(_ type: EventType, at: Timestamp, of incident: String, position: UInt64) {
+        guard let index = states.index(forKey: incident) else { return }
+        states.values[index].apply(type, at: at, position: position)
+    }
+
+    /// Whether `id` names an event that a correction changes.
+    func isCorrected(_ id: EventID) -> Bool {
+        corrections[id] != nil
     }
 }

@@ -130,6 +130,13 @@ struct BlockNodes {
     }
 }
 
+/// The last left child completed at each stored level, while a run of blocks is
+/// stored: the sibling the next right child at that level combines with, so that
+/// most of them are not read back.
+private struct PendingSiblings {
+    var nodes: [(index: UInt64, hash: SHA256Digest)?] = Array(repeating: nil, count: 64)
+}
+
 /// The few blocks most recently recomputed, shared by the copies of one
 /// `KeptSubtrees` (a proof asks for nodes of its own block and of the right edge).
 private final class RecomputedBlocks {
@@ -184,9 +191,7 @@ extension Ledger {
         var block = try kept.leafHashes(from: blockStart, to: first)
         block.reserveCapacity(Int(blockSize))
 
-        // The last left child completed at each stored level: the sibling the next
-        // right child at that level combines with, so most reads come from here.
-        var pending: [(index: UInt64, hash: SHA256Digest)?] = Array(repeating: nil, count: 64)
+        var pending = PendingSiblings()
         for (offset, leaf) in leaves.enumerated() {
             block.append(leaf)
             let index = first + UInt64(offset)
@@ -197,27 +202,48 @@ extension Ledger {
                 throw LedgerError.corrupt(position: index + 1, reason: "a block is short")
             }
             block.removeAll(keepingCapacity: true)
-            var node = root
-            var position = index >> UInt64(keptLevel)
-            var level = keptLevel
-            while true {
-                try txn.put(
-                    node.bytes,
-                    forKey: KeptSubtrees<WriteTransaction>.key(level: level, index: position),
-                    in: merkle)
-                guard position & 1 == 1 else {
-                    pending[level] = (position, node)
-                    break
-                }
-                let leftIndex = position - 1
-                let left =
-                    try pending[level].flatMap { $0.index == leftIndex ? $0.hash : nil }
-                    ?? kept.hash(level: level, index: leftIndex)
-                node = MerkleTree<KeptSubtrees<WriteTransaction>>.nodeHash(
-                    left, node, hasher: hasher)
-                position >>= 1
-                level += 1
+            try storeBlock(root, index: index >> UInt64(keptLevel), pending: &pending, in: txn)
+        }
+    }
+
+    /// Stores the tree of complete blocks whose roots are given, into an empty tree:
+    /// what a rebuild does once its workers have hashed every block.
+    /// - Parameters:
+    ///   - blockRoots: The root of each complete block of 2^keptLevel leaves, in order.
+    ///   - txn: The rebuild's write transaction.
+    /// - Complexity: O(k) puts and hashes for k blocks.
+    func storeTree(blockRoots: [SHA256Digest], in txn: WriteTransaction) throws {
+        var pending = PendingSiblings()
+        for (index, root) in blockRoots.enumerated() {
+            try storeBlock(root, index: UInt64(index), pending: &pending, in: txn)
+        }
+    }
+
+    /// Stores a block's root and every subtree above it that the block completes.
+    private func storeBlock(
+        _ root: SHA256Digest, index: UInt64, pending: inout PendingSiblings,
+        in txn: WriteTransaction
+    ) throws {
+        let kept = keptSubtrees(in: txn)
+        var node = root
+        var position = index
+        var level = KeptSubtrees<WriteTransaction>.keptLevel
+        while true {
+            try txn.put(
+                node.bytes,
+                forKey: KeptSubtrees<WriteTransaction>.key(level: level, index: position),
+                in: merkle)
+            guard position & 1 == 1 else {
+                pending.nodes[level] = (position, node)
+                return
             }
+            let leftIndex = position - 1
+            let left =
+                try pending.nodes[level].flatMap { $0.index == leftIndex ? $0.hash : nil }
+                ?? kept.hash(level: level, index: leftIndex)
+            node = MerkleTree<KeptSubtrees<WriteTransaction>>.nodeHash(left, node, hasher: hasher)
+            position >>= 1
+            level += 1
         }
     }
 

@@ -57,7 +57,7 @@ extension Ledger {
         let all =
             request.asOf == nil
             ? try keptStates(in: txn)
-            : Array(try fold(in: txn, through: position, progress: nil).0.states.values)
+            : Array(try fold(in: txn, through: position, progress: nil).states.values)
 
         let lastRecord = position == 0 ? nil : try record(at: position, in: txn)
         // As `stats` answers: the time asked for, or that of the position asked for.

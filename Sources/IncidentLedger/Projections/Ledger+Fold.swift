@@ -1,0 +1,352 @@
+import Dispatch
+import Glibc
+import Interchange
+import LedgerCrypto
+import LedgerStorage
+
+/// What folding a span of the log gave.
+struct FoldResult {
+    /// Every incident's state, by incident.
+    var states: [String: IncidentState] = [:]
+    /// The last position folded (0 for none).
+    var records: UInt64 = 0
+    /// The RFC 6962 leaf hash of every record folded, in order, when asked for.
+    var leaves: [SHA256Digest] = []
+    /// The root of each complete block of the kept tree's leaves (`KeptSubtrees`),
+    /// in order, when the leaves were asked for.
+    var blockRoots: [SHA256Digest] = []
+}
+
+extension Ledger {
+    /// Folds the records from position 1 through `last` (all when nil) into every
+    /// incident's state, on every core.
+    ///
+    /// Incidents are shared among the workers by a hash of their ids: each worker
+    /// reads the whole span in its own read transaction, finds each record's incident
+    /// in its canonical bytes, and decodes and folds only its own incidents' records,
+    /// so that every incident is folded in log order by exactly one worker. The
+    /// corrections are gathered first, on this thread, so that each event is folded
+    /// already corrected.
+    /// - Parameters:
+    ///   - txn: The transaction whose snapshot is answered for. Workers read the same
+    ///     records in their own snapshots: records are only ever appended, and the
+    ///     span ends at this transaction's last record.
+    ///   - last: The last position to fold, or nil for all.
+    ///   - wantsLeaves: Also hash every record as a leaf of the Merkle tree.
+    ///   - threshold: Below this many records the fold stays on one thread (tests
+    ///     lower it to fold small ledgers on every core).
+    ///   - progress: Called now and then with (records folded, records in all).
+    /// - Returns: The states, the last position folded and, when asked, the leaves.
+    /// - Throws: `LedgerError.corrupt` naming a record that cannot be read.
+    /// - Complexity: O(n) in the records, shared among the cores.
+    func fold(
+        in txn: some ReadableTransaction, through last: UInt64?, wantsLeaves: Bool = false,
+        splittingFrom threshold: UInt64 = Ledger.foldSplitThreshold,
+        progress: ((UInt64, UInt64) -> Void)?
+    ) throws -> FoldResult {
+        let total = UInt64(try txn.count(records))
+        let end = min(last ?? total, total)
+        var result = FoldResult()
+        guard end > 0 else { return result }
+
+        let corrections = try gatherCorrections(in: txn, through: end)
+        let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        let workers = end < threshold ? 1 : min(cores, 8)
+        var shards = [Result<[String: IncidentState], LedgerError>](
+            repeating: .success([:]), count: workers)
+        if wantsLeaves {
+            result.leaves = Array(repeating: .zero, count: Int(end))
+            let blocks = Int(end >> UInt64(KeptSubtrees<ReadTransaction>.keptLevel))
+            result.blockRoots = Array(repeating: .zero, count: blocks)
+        }
+        let environment = self.environment
+        let records = self.records
+        let reporter = FoldProgress(progress: progress, total: end)
+        let blockCount = result.blockRoots.count
+        shards.withUnsafeMutableBufferPointer { shardSlots in
+            result.leaves.withUnsafeMutableBufferPointer { leafSlots in
+                result.blockRoots.withUnsafeMutableBufferPointer { rootSlots in
+                    let slots = FoldSlots(
+                        shards: shardSlots.baseAddress,
+                        leaves: wantsLeaves ? leafSlots.baseAddress : nil,
+                        blockRoots: rootSlots.baseAddress, blockCount: blockCount)
+                    let work: @Sendable (Int) -> Void = { worker in
+                        let folded = Ledger.foldShard(
+                            worker, of: workers, through: end, corrections: corrections,
+                            environment: environment, records: records, slots: slots,
+                            progress: worker == 0 ? reporter : nil)
+                        slots.shards?[worker] = folded
+                    }
+                    if workers == 1 {
+                        work(0)
+                    } else {
+                        DispatchQueue.concurrentPerform(iterations: workers, execute: work)
+                    }
+                }
+            }
+        }
+
+        // The shards hold disjoint incidents: the largest is kept, the others added.
+        var folded = try shards.map { try $0.get() }.sorted { $0.count > $1.count }
+        result.states = folded.isEmpty ? [:] : folded.removeFirst()
+        result.states.reserveCapacity(folded.reduce(result.states.count) { $0 + $1.count })
+        for states in folded {
+            for (incident, state) in states { result.states[incident] = state }
+        }
+        result.records = end
+        progress?(end, end)
+        return result
+    }
+
+    /// Leaves are hashed by the workers in spans of 2^12 records, dealt in turn.
+    static let leafSpanShift: UInt64 = 12
+
+    /// Hashes the complete blocks of the leaf spans dealt to `worker` into their roots.
+    private static func hashBlocks(
+        of worker: Int, among workers: Int, leaves: UnsafeMutablePointer<SHA256Digest>,
+        into roots: UnsafeMutablePointer<SHA256Digest>, count: Int, hasher: SHA256Hasher
+    ) {
+        let keptLevel = KeptSubtrees<ReadTransaction>.keptLevel
+        let blocksPerSpan = 1 << (Int(leafSpanShift) - keptLevel)
+        let blockSize = 1 << keptLevel
+        for block in 0..<count where (block / blocksPerSpan) % workers == worker {
+            let first = UnsafeBufferPointer(start: leaves + block * blockSize, count: blockSize)
+            let nodes = BlockNodes(leaves: Array(first), hasher: hasher)
+            if let root = nodes.node(level: keptLevel, index: 0) { roots[block] = root }
+        }
+    }
+
+    /// Below this many records a fold stays on one thread.
+    static let foldSplitThreshold: UInt64 = 20_000
+
+    /// Every correction in the span, by the event it corrects (later ones win).
+    ///
+    /// A record is canonical, so its last member is its type: a suffix test finds
+    /// the corrections without decoding anything else.
+    private func gatherCorrections(
+        in txn: some ReadableTransaction, through end: UInt64
+    ) throws -> Projector.Corrections {
+        var corrections = Projector.Corrections()
+        let marker = Array(#","type":"corrected"}"#.utf8)
+        try txn.withCursor(records) { cursor in
+            var entry = try cursor.first()
+            while let current = entry, let position = bigEndianValue(current.key),
+                position <= end
+            {
+                let bytes = current.value
+                if bytes.count >= marker.count,
+                    bytes[(bytes.count - marker.count)...].elementsEqual(marker)
+                {
+                    Projector.gather(
+                        try Ledger.decodeStored(bytes, at: position), into: &corrections)
+                }
+                entry = try cursor.next()
+            }
+        }
+        return corrections
+    }
+
+    /// One worker's fold: the incidents whose id hashes to `worker`, and the leaf
+    /// hashes of the blocks of records dealt to it.
+    private static func foldShard(
+        _ worker: Int, of workers: Int, through end: UInt64,
+        corrections: Projector.Corrections, environment: Environment, records: Database,
+        slots: FoldSlots, progress: FoldProgress?
+    ) -> Result<[String: IncidentState], LedgerError> {
+        do {
+            let hasher = slots.leaves == nil ? nil : try SHA256Hasher()
+            var projector = Projector(corrections: corrections)
+            try environment.read { txn in
+                try txn.withCursor(records) { cursor in
+                    var entry = try cursor.first()
+                    while let current = entry, let position = bigEndianValue(current.key),
+                        position <= end
+                    {
+                        let bytes = current.value
+                        if let hasher, let leaves = slots.leaves,
+                            Int((position - 1) >> Ledger.leafSpanShift) % workers == worker
+                        {
+                            leaves[Int(position - 1)] =
+                                MerkleTree<KeptSubtrees<ReadTransaction>>.leafHash(
+                                    bytes, hasher: hasher)
+                        }
+                        if position & 0xFFFF == 0 { progress?.report(position) }
+                        if let (key, value) = canonicalIncident(in: bytes) {
+                            let incident = UnsafeRawBufferPointer(rebasing: bytes[value])
+                            if workers == 1 || shard(of: incident, among: workers) == worker {
+                                try fold(
+                                    bytes, at: position, incidentKey: key, incident: incident,
+                                    into: &projector)
+                            }
+                        }
+                        entry = try cursor.next()
+                    }
+                }
+            }
+            if let hasher, let leaves = slots.leaves, let roots = slots.blockRoots {
+                hashBlocks(
+                    of: worker, among: workers, leaves: leaves, into: roots,
+                    count: slots.blockCount, hasher: hasher)
+            }
+            return .success(projector.states)
+        } catch let error as LedgerError {
+            return .failure(error)
+        } catch {
+            return .failure(Ledger.wrap(error))
+        }
+    }
+
+    /// Folds one record of an incident of this worker's: from its type and time
+    /// alone when its data does not matter and no correction names it, else decoded.
+    @inline(__always)
+    private static func fold(
+        _ bytes: UnsafeRawBufferPointer, at position: UInt64, incidentKey: Int,
+        incident: UnsafeRawBufferPointer, into projector: inout Projector
+    ) throws {
+        if let (type, id, at) = skim(bytes, incidentKey: incidentKey), type.foldsWithoutData,
+            !projector.isCorrected(id)
+        {
+            let name = String(decoding: incident, as: UTF8.self)
+            projector.fold(type, at: at, of: name, position: position)
+            return
+        }
+        let event = try decodeStored(bytes, at: position)
+        guard event.incident.utf8.elementsEqual(incident) else {
+            throw LedgerError.corrupt(
+                position: position,
+                reason: "the record is not in canonical form; run 'incidents verify'")
+        }
+        projector.fold(event, position: position)
+    }
+
+    /// Where the top-level `incident` of a canonical record stands: the offset of its
+    /// key's comma and the range of its value; nil for a ledger-level record.
+    ///
+    /// Canonical form sorts the members, so after `incident` come only `position`,
+    /// `prev`, `recordedAt`, `recordedBy` and `type`, none of which can hold an
+    /// unescaped quote: the last `,"incident":"` of the record is its own.
+    /// - Complexity: O(n) in the bytes after the incident.
+    static func canonicalIncident(
+        in bytes: UnsafeRawBufferPointer
+    ) -> (key: Int, value: Range<Int>)? {
+        let key: StaticString = #","incident":""#
+        let keyLength = key.utf8CodeUnitCount
+        guard bytes.count > keyLength, let base = bytes.baseAddress else { return nil }
+        let text = base.assumingMemoryBound(to: UInt8.self)
+        let quote = UInt8(ascii: "\"")
+        // The key ends in a quote: only the few quotes of the record's tail are tried.
+        var keyEnd = bytes.count - 1
+        while keyEnd >= keyLength - 1 {
+            if text[keyEnd] == quote,
+                memcmp(base + keyEnd + 1 - keyLength, key.utf8Start, keyLength) == 0
+            {
+                let valueStart = keyEnd + 1
+                var valueEnd = valueStart
+                while valueEnd < bytes.count, text[valueEnd] != quote { valueEnd += 1 }
+                return (keyEnd + 1 - keyLength, valueStart..<valueEnd)
+            }
+            keyEnd -= 1
+        }
+        return nil
+    }
+
+    /// The type, id and time of a canonical record, read straight from its bytes:
+    /// enough to fold an event whose data no fact depends on. Nil when the bytes are
+    /// not laid out as canonical form lays them (the full decoder then reads them).
+    /// - Parameters:
+    ///   - bytes: The record.
+    ///   - incidentKey: Where its `,"incident":"` starts (`canonicalIncident`).
+    /// - Complexity: O(n) in the length of the actor and the type.
+    static func skim(
+        _ bytes: UnsafeRawBufferPointer, incidentKey: Int
+    ) -> (type: EventType, id: EventID, at: Timestamp)? {
+        guard let base = bytes.baseAddress else { return nil }
+        let text = base.assumingMemoryBound(to: UInt8.self)
+        let count = bytes.count
+        let quote = UInt8(ascii: "\"")
+
+        // The type closes the record: `,"type":"NAME"}`, a name without escapes.
+        let typeKey: StaticString = #","type":""#
+        guard count > 2, text[count - 1] == UInt8(ascii: "}"), text[count - 2] == quote else {
+            return nil
+        }
+        var typeStart = count - 2
+        while typeStart > 0, text[typeStart - 1] != quote { typeStart -= 1 }
+        let typeKeyStart = typeStart - typeKey.utf8CodeUnitCount
+        guard typeKeyStart > incidentKey,
+            memcmp(base + typeKeyStart, typeKey.utf8Start, typeKey.utf8CodeUnitCount) == 0,
+            let type = EventType.named(
+                utf8: UnsafeBufferPointer(start: text + typeStart, count: count - 2 - typeStart))
+        else { return nil }
+
+        // The id comes just before the incident: `,"id":"` and 36 characters.
+        let idKey: StaticString = #","id":""#
+        let idStart = incidentKey - 37
+        let idKeyStart = idStart - idKey.utf8CodeUnitCount
+        guard idKeyStart > 0, text[incidentKey - 1] == quote,
+            memcmp(base + idKeyStart, idKey.utf8Start, idKey.utf8CodeUnitCount) == 0,
+            let id = EventID(utf8: UnsafeBufferPointer(start: text + idStart, count: 36))
+        else { return nil }
+
+        // The time follows the actor, the first member: `{"actor":"…","at":"TIME"`.
+        let actorKey: StaticString = #"{"actor":""#
+        let atKey: StaticString = #","at":""#
+        guard memcmp(base, actorKey.utf8Start, actorKey.utf8CodeUnitCount) == 0 else {
+            return nil
+        }
+        var actorEnd = actorKey.utf8CodeUnitCount
+        while actorEnd < idKeyStart, text[actorEnd] != quote {
+            actorEnd += text[actorEnd] == UInt8(ascii: "\\") ? 2 : 1
+        }
+        let atKeyStart = actorEnd + 1
+        let atStart = atKeyStart + atKey.utf8CodeUnitCount
+        guard atStart < idKeyStart,
+            memcmp(base + atKeyStart, atKey.utf8Start, atKey.utf8CodeUnitCount) == 0
+        else { return nil }
+        var atEnd = atStart
+        while atEnd < idKeyStart, text[atEnd] != quote { atEnd += 1 }
+        let atText = String(
+            decoding: UnsafeBufferPointer(start: text + atStart, count: atEnd - atStart),
+            as: UTF8.self)
+        guard let at = try? Timestamp(parsing: atText) else { return nil }
+        return (type, id, at)
+    }
+
+    /// Which of `workers` folds `incident`: FNV-1a over its bytes.
+    @inline(__always)
+    static func shard(of incident: UnsafeRawBufferPointer, among workers: Int) -> Int {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in incident {
+            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+        }
+        return Int(hash % UInt64(workers))
+    }
+
+    /// A stored record's event, decoded, or the position that cannot be.
+    static func decodeStored(_ bytes: UnsafeRawBufferPointer, at position: UInt64) throws -> Event {
+        do {
+            return try EventDecoder.decodeStoredEvent(ArraySlice(bytes))
+        } catch {
+            throw LedgerError.corrupt(position: position, reason: error.description)
+        }
+    }
+}
+
+/// Where the workers of a fold put their results: each writes its own shard's slot
+/// and the leaves of its own blocks only.
+private struct FoldSlots: @unchecked Sendable {
+    let shards: UnsafeMutablePointer<Result<[String: IncidentState], LedgerError>>?
+    let leaves: UnsafeMutablePointer<SHA256Digest>?
+    let blockRoots: UnsafeMutablePointer<SHA256Digest>?
+    let blockCount: Int
+}
+
+/// The progress callback, called by one worker only.
+private struct FoldProgress: @unchecked Sendable {
+    let progress: ((UInt64, UInt64) -> Void)?
+    let total: UInt64
+
+    func report(_ done: UInt64) {
+        progress?(done, total)
+    }
+}

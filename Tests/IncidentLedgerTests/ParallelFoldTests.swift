@@ -1,0 +1,176 @@
+import Interchange
+import LedgerStorage
+import Testing
+
+@testable import IncidentLedger
+
+/// The fold behind rebuilds and "as of" answers shares incidents among the cores and
+/// reads events whose data no fact depends on straight from their canonical bytes.
+/// These tests fold small ledgers on every core and hold the result to the states the
+/// appends kept, which were computed from fully decoded events one at a time.
+@Suite("Folding the log on every core")
+struct ParallelFoldTests {
+    /// Twelve incidents of every type, with corrections of a data-less type's time
+    /// (an acknowledgement, a resolution) and of a detection's data, an actor with
+    /// escapes before the time, and a reopening.
+    static func history() -> [String] {
+        var lines: [String] = []
+        for number in 1...12 {
+            let incident = "INC-\(number)"
+            let base = number * 60
+            lines += [
+                detectedLine(incident, at: time(base), id: eventID(base)),
+                eventLine(
+                    "acknowledged", incident, at: time(base + 1), actor: #"a "quoted" \ actor"#,
+                    id: eventID(base + 1)),
+                eventLine("note", incident, at: time(base + 2), data: ["text": "looking"]),
+                eventLine(
+                    "assigned", incident, at: time(base + 3),
+                    data: ["owner": "bob", "team": "data"]),
+                eventLine("mitigated", incident, at: time(base + 4), data: ["action": "restart"]),
+                eventLine(
+                    "notified", incident, at: time(base + 5), data: ["channel": "status-page"]),
+                eventLine("resolved", incident, at: time(base + 6), id: eventID(base + 6)),
+            ]
+            if number % 3 == 0 {
+                lines += [
+                    eventLine("reopened", incident, at: time(base + 7), data: ["reason": "again"]),
+                    eventLine("resolved", incident, at: time(base + 8)),
+                ]
+            }
+            if number % 4 == 0 {
+                lines += [
+                    eventLine(
+                        "corrected", incident, at: time(base + 9),
+                        data: [
+                            "event": .string(eventID(base + 1)), "reason": "clock",
+                            "at": .string(time(base)),
+                        ]),
+                    eventLine(
+                        "corrected", incident, at: time(base + 9),
+                        data: [
+                            "event": .string(eventID(base + 6)), "reason": "clock",
+                            "at": .string(time(base + 5)),
+                        ]),
+                    eventLine(
+                        "corrected", incident, at: time(base + 9),
+                        data: [
+                            "event": .string(eventID(base)), "reason": "wrong process",
+                            "data": .object(["process": "billing-batch"]),
+                        ]),
+                ]
+            }
+            lines.append(
+                eventLine(
+                    "closed", incident, at: time(base + 10),
+                    data: ["whatHappened": "disk", "why": "no alert", "whatWillChange": "alert"]))
+        }
+        return lines
+    }
+
+    /// The kept states, by incident, as their stored bytes.
+    static func kept(_ ledger: Ledger) throws -> [String: [UInt8]] {
+        let states = try ledger.states(asOf: nil)
+        return Dictionary(uniqueKeysWithValues: states.map { ($0.incident, $0.encoded()) })
+    }
+
+    @Test("a fold on every core gives exactly the states the appends kept")
+    func everyCoreEqualsKept() throws {
+        let test = try TestLedger()
+        try test.append(Self.history())
+        let folded = try test.ledger.environment.read { txn in
+            try test.ledger.fold(in: txn, through: nil, wantsLeaves: true, splittingFrom: 1) {
+                _, _ in
+            }
+        }
+        #expect(folded.states.count == 12)
+        #expect(folded.states.mapValues { $0.encoded() } == (try Self.kept(test.ledger)))
+
+        // The corrections moved the acknowledgement and resolution and the process.
+        let fourth = try #require(folded.states["INC-4"])
+        #expect(fourth.firstAcknowledgedAt?.text == time(240))
+        #expect(fourth.resolvedAt?.text == time(245))
+        #expect(fourth.process == "billing-batch")
+        #expect(fourth.correctionCount == 3)
+        #expect(fourth.notificationCount == 1)
+    }
+
+    @Test("the leaves a fold hashes on every core are those of every record in order")
+    func everyCoreHashesEveryLeaf() throws {
+        let test = try TestLedger()
+        try test.append(Self.history())
+        let (folded, count) = try test.ledger.environment.read { txn in
+            (
+                try test.ledger.fold(in: txn, through: nil, wantsLeaves: true, splittingFrom: 1) {
+                    _, _ in
+                },
+                try txn.count(test.ledger.records)
+            )
+        }
+        #expect(folded.leaves.count == count)
+        for position in [1, count / 2, count] {
+            let text = try #require(try test.recordText(at: UInt64(position)))
+            let expected = Array(text.utf8).withUnsafeBytes {
+                MerkleTree<KeptSubtrees<ReadTransaction>>.leafHash($0, hasher: test.ledger.hasher)
+            }
+            #expect(folded.leaves[position - 1] == expected)
+        }
+    }
+
+    @Test("the block roots a fold hashes on every core are those the appends stored")
+    func everyCoreHashesEveryBlock() throws {
+        let test = try TestLedger()
+        // Three leaf spans of 4,096 and a part: spans go to the workers in turn.
+        var lines = [detectedLine()]
+        lines += (1..<13_000).map { eventLine("note", data: ["text": .string("n\($0)")]) }
+        try test.append(lines)
+        let (folded, stored) = try test.ledger.environment.read { txn in
+            let folded = try test.ledger.fold(
+                in: txn, through: nil, wantsLeaves: true, splittingFrom: 1
+            ) { _, _ in }
+            let kept = test.ledger.keptSubtrees(in: txn)
+            let stored = try (0..<UInt64(13_000 / 256)).map { try kept.hash(level: 8, index: $0) }
+            return (folded, stored)
+        }
+        #expect(folded.blockRoots.count == 50)
+        #expect(folded.blockRoots == stored)
+        #expect(folded.states["INC-1"]?.eventCount == 13_000)
+    }
+
+    @Test("as of a position, a fold on every core applies only the corrections made by then")
+    func everyCoreAsOf() throws {
+        let test = try TestLedger()
+        let lines = Self.history()
+        // Up to the fourth incident's resolution, before its corrections.
+        let cut = try #require(lines.firstIndex { $0.contains(eventID(246)) }) + 1
+        try test.append(Array(lines[..<cut]))
+        let before = try Self.kept(test.ledger)
+        try test.append(Array(lines[cut...]))
+
+        let folded = try test.ledger.environment.read { txn in
+            try test.ledger.fold(in: txn, through: UInt64(cut), splittingFrom: 1) { _, _ in }
+        }
+        #expect(folded.states.mapValues { $0.encoded() } == before)
+        #expect(folded.states["INC-4"]?.firstAcknowledgedAt?.text == time(241))
+    }
+
+    @Test("the incident and the skimmed fields are found in a canonical record's bytes")
+    func skimsCanonicalBytes() throws {
+        let test = try TestLedger()
+        try test.append([
+            detectedLine("INC-9", at: time(0), id: eventID(1)),
+            eventLine(
+                "acknowledged", "INC-9", at: time(7), actor: #"x","incident":"INC-1"#,
+                id: eventID(2)),
+        ])
+        let text = try #require(try test.recordText(at: 2))
+        try Array(text.utf8).withUnsafeBytes { bytes in
+            let (key, value) = try #require(Ledger.canonicalIncident(in: bytes))
+            #expect(String(decoding: bytes[value], as: UTF8.self) == "INC-9")
+            let skimmed = try #require(Ledger.skim(bytes, incidentKey: key))
+            #expect(skimmed.type == .acknowledged)
+            #expect(skimmed.id.description == eventID(2))
+            #expect(skimmed.at.text == time(7))
+        }
+    }
+}
