@@ -1,5 +1,6 @@
 import Foundation
 import Interchange
+import LedgerCrypto
 import LedgerStorage
 import Testing
 
@@ -59,6 +60,53 @@ struct ProjectionRebuildTests {
         _ = try test.ledger.rebuild()
         #expect(try test.ledger.rebuild(check: true).differing == [])
         #expect(try test.ledger.state(of: "INC-2")?.title == "Export job failed")
+    }
+
+    @Test("a rebuild repairs altered, missing and extra states, facts, statuses and tree nodes")
+    func rebuildRepairsOnlyWhatDiffers() throws {
+        let test = try TestLedger()
+        var lines = Self.history()
+        lines += (0..<600).map { eventLine("note", "INC-2", data: ["text": .string("n\($0)")]) }
+        try test.append(lines)
+        let kept = try test.ledger.states(asOf: nil).sorted { $0.incident < $1.incident }
+        let (tree, facts) = try test.ledger.environment.read { txn in
+            (try txn.count(test.ledger.merkle), try txn.count(test.ledger.incidentFacts))
+        }
+
+        // An altered state, a missing fact, a ghost incident, a wrong status entry, a
+        // missing status entry and a changed tree node.
+        var altered = try #require(try test.ledger.state(of: "INC-1"))
+        altered.title = "Someone else's title"
+        try test.ledger.environment.write { txn in
+            let ledger = test.ledger
+            try txn.put(altered.encoded(), forKey: Array("INC-1".utf8), in: ledger.incidents)
+            _ = try txn.delete(Array("INC-2".utf8), in: ledger.incidentFacts)
+            try txn.put(altered.encoded(), forKey: Array("INC-9".utf8), in: ledger.incidents)
+            try txn.put(
+                [], forKey: Ledger.statusKey(.closed, Array("INC-1".utf8)),
+                in: ledger.incidentsByStatus)
+            _ = try txn.delete(
+                Ledger.statusKey(.open, Array("INC-2".utf8)), in: ledger.incidentsByStatus)
+            try txn.put(
+                SHA256Digest.zero.bytes,
+                forKey: KeptSubtrees<WriteTransaction>.key(level: 9, index: 0),
+                in: ledger.merkle)
+        }
+        #expect(try test.ledger.rebuild(check: true).differing == ["INC-1", "INC-9"])
+        #expect(try test.ledger.rebuild(check: true).treeIntact == false)
+
+        _ = try test.ledger.rebuild()
+        #expect(try test.ledger.rebuild(check: true).differing == [])
+        #expect(try test.ledger.rebuild(check: true).treeIntact)
+        #expect(try test.ledger.states(asOf: nil).sorted { $0.incident < $1.incident } == kept)
+        #expect(try test.ledger.states(asOf: nil, statuses: [.open]).map(\.incident) == ["INC-2"])
+        #expect(try test.ledger.states(asOf: nil, statuses: [.closed]).isEmpty)
+        let (treeAfter, factsAfter) = try test.ledger.environment.read { txn in
+            (try txn.count(test.ledger.merkle), try txn.count(test.ledger.incidentFacts))
+        }
+        #expect(treeAfter == tree)
+        #expect(factsAfter == facts)
+        #expect(try test.ledger.facts(asOf: nil).map(\.incident) == ["INC-1", "INC-2"])
     }
 
     @Test("rebuild --check reports a kept incident the log does not have")

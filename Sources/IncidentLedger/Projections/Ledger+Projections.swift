@@ -148,13 +148,8 @@ extension Ledger {
             return try environment.write { txn in
                 let folded = try fold(
                     in: txn, through: nil, wantsLeaves: true, progress: progress)
-                try txn.removeAll(in: incidents)
-                try txn.removeAll(in: incidentsByStatus)
-                try txn.removeAll(in: incidentFacts)
-                let states = folded.states.keys.sorted().compactMap { folded.states[$0] }
-                try keep(states.map { (nil, $0) }, in: txn)
-                try txn.removeAll(in: merkle)
-                try storeTree(blockRoots: folded.blockRoots, in: txn)
+                try replaceKeptStates(with: folded.states, in: txn)
+                try replaceKeptTree(with: keptTreeNodes(blockRoots: folded.blockRoots), in: txn)
                 try txn.put(Ledger.projectionVersion, forKey: Ledger.projectionVersionKey, in: meta)
                 try txn.put(
                     bigEndianBytes(folded.records), forKey: Ledger.projectedThroughKey, in: meta)
@@ -162,6 +157,92 @@ extension Ledger {
             }
         } catch {
             throw Ledger.wrap(error)
+        }
+    }
+
+    /// Makes the kept states, facts and status index those of `rebuilt`, writing
+    /// only what differs: a rebuild of projections that were right writes nothing.
+    /// - Complexity: O(k) reads and encodings for k incidents, plus O(d log k)
+    ///   writes for the d that differ.
+    private func replaceKeptStates(
+        with rebuilt: [String: IncidentState], in txn: WriteTransaction
+    ) throws {
+        var stale: [(Database, [UInt8])] = []
+        var changed: Set<String> = []
+        var statusKept: Set<String> = []
+        try txn.withCursor(incidents) { cursor in
+            var entry = try cursor.first()
+            while let current = entry {
+                let name = String(decoding: current.key, as: UTF8.self)
+                if let state = rebuilt[name] {
+                    if !sameBytes(state.encoded(), current.value) { changed.insert(name) }
+                } else {
+                    stale.append((incidents, Array(current.key)))
+                }
+                entry = try cursor.next()
+            }
+        }
+        try txn.withCursor(incidentFacts) { cursor in
+            var entry = try cursor.first()
+            while let current = entry {
+                let name = String(decoding: current.key, as: UTF8.self)
+                if let state = rebuilt[name] {
+                    if !sameBytes(IncidentFacts(state).encoded(), current.value) {
+                        changed.insert(name)
+                    }
+                } else {
+                    stale.append((incidentFacts, Array(current.key)))
+                }
+                entry = try cursor.next()
+            }
+        }
+        try txn.withCursor(incidentsByStatus) { cursor in
+            var entry = try cursor.first()
+            while let current = entry {
+                let key = Array(current.key)
+                if let split = key.firstIndex(of: 0) {
+                    let status = String(decoding: key[..<split], as: UTF8.self)
+                    let name = String(decoding: key[(split + 1)...], as: UTF8.self)
+                    if rebuilt[name]?.status.rawValue == status, statusKept.insert(name).inserted {
+                        entry = try cursor.next()
+                        continue
+                    }
+                }
+                stale.append((incidentsByStatus, key))
+                entry = try cursor.next()
+            }
+        }
+
+        for (database, key) in stale { _ = try txn.delete(key, in: database) }
+        for (name, state) in rebuilt {
+            if changed.contains(name) || !statusKept.contains(name) {
+                // Its status entry, if right, is kept; any wrong one was deleted above.
+                try keep([(statusKept.contains(name) ? state.status : nil, state)], in: txn)
+            }
+        }
+    }
+
+    /// Makes the kept Merkle tree exactly `nodes`, rewriting it only when it differs.
+    private func replaceKeptTree(
+        with nodes: [(level: Int, index: UInt64, hash: SHA256Digest)], in txn: WriteTransaction
+    ) throws {
+        var same = try txn.count(merkle) == nodes.count
+        if same {
+            let kept = keptSubtrees(in: txn)
+            for node in nodes {
+                guard try kept.hash(level: node.level, index: node.index) == node.hash else {
+                    same = false
+                    break
+                }
+            }
+        }
+        guard !same else { return }
+        try txn.removeAll(in: merkle)
+        for node in nodes {
+            try txn.put(
+                node.hash.bytes,
+                forKey: KeptSubtrees<WriteTransaction>.key(level: node.level, index: node.index),
+                in: merkle)
         }
     }
 

@@ -206,17 +206,34 @@ extension Ledger {
         }
     }
 
-    /// Stores the tree of complete blocks whose roots are given, into an empty tree:
-    /// what a rebuild does once its workers have hashed every block.
-    /// - Parameters:
-    ///   - blockRoots: The root of each complete block of 2^keptLevel leaves, in order.
-    ///   - txn: The rebuild's write transaction.
-    /// - Complexity: O(k) puts and hashes for k blocks.
-    func storeTree(blockRoots: [SHA256Digest], in txn: WriteTransaction) throws {
-        var pending = PendingSiblings()
-        for (index, root) in blockRoots.enumerated() {
-            try storeBlock(root, index: UInt64(index), pending: &pending, in: txn)
+    /// Every node the kept tree stores over complete blocks whose roots are given,
+    /// lowest level first, each level in index order: what a rebuild compares with
+    /// the kept tree, and writes when they differ.
+    /// - Parameter blockRoots: The root of each complete block of 2^keptLevel leaves.
+    /// - Returns: Each stored node's level, index and hash.
+    /// - Complexity: O(k) hashes for k blocks.
+    func keptTreeNodes(
+        blockRoots: [SHA256Digest]
+    ) -> [(level: Int, index: UInt64, hash: SHA256Digest)] {
+        var nodes: [(level: Int, index: UInt64, hash: SHA256Digest)] = []
+        nodes.reserveCapacity(2 * blockRoots.count)
+        var level = KeptSubtrees<ReadTransaction>.keptLevel
+        var current = blockRoots
+        while !current.isEmpty {
+            for (index, hash) in current.enumerated() {
+                nodes.append((level, UInt64(index), hash))
+            }
+            var above: [SHA256Digest] = []
+            above.reserveCapacity(current.count / 2)
+            for pair in stride(from: 0, to: current.count - 1, by: 2) {
+                above.append(
+                    MerkleTree<KeptSubtrees<ReadTransaction>>.nodeHash(
+                        current[pair], current[pair + 1], hasher: hasher))
+            }
+            current = above
+            level += 1
         }
+        return nodes
     }
 
     /// Stores a block's root and every subtree above it that the block completes.
