@@ -72,6 +72,7 @@ public final class Environment: @unchecked Sendable {
             try check(
                 mdb_env_open(env, path, flags, mdb_mode_t(options.fileMode)), "open \(path)")
             try Environment.checkMapped(env, path: path)
+            try Environment.checkLength(env, path: path)
         } catch {
             mdb_env_close(env)
             throw error
@@ -106,6 +107,32 @@ public final class Environment: @unchecked Sendable {
                 code: StorageError.symbolicLink, operation: "open \(dataPath)", file: dataPath)
         }
         try EnvironmentFiles.refuseLinks(in: path)
+    }
+
+    /// Checks that the data file holds every page the last commit refers to: a
+    /// truncated file would be mapped all the same, and reading past its end stops
+    /// the process with `SIGBUS` instead of reporting the damage.
+    private static func checkLength(_ env: OpaquePointer, path: String) throws(StorageError) {
+        var info = MDB_envinfo()
+        var stat = MDB_stat()
+        try check(mdb_env_info(env, &info), "examine \(path)")
+        try check(mdb_env_stat(env, &stat), "examine \(path)")
+        var descriptor: Int32 = -1
+        try check(mdb_env_get_fd(env, &descriptor), "examine \(path)")
+        // The file only grows, so its length read after the meta page is never short
+        // of what that meta page needs unless the file was cut.
+        var opened = Glibc.stat()
+        guard fstat(descriptor, &opened) == 0 else {
+            throw StorageError(code: errno, operation: "examine \(path)")
+        }
+        let needed = (info.me_last_pgno + 1) * Int(stat.ms_psize)
+        guard Int(opened.st_size) < needed else { return }
+        let dataPath = path + "/" + EnvironmentFiles.dataFile
+        throw StorageError(
+            code: StorageError.truncated,
+            operation: "\(dataPath) is truncated: it is \(opened.st_size) bytes, but its last "
+                + "committed page ends at byte \(needed)",
+            file: dataPath)
     }
 
     /// The current size of the memory map, in bytes.
