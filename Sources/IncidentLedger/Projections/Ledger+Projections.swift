@@ -11,6 +11,9 @@ public struct RebuildReport: Sendable {
     /// With `check`: incidents whose kept state differs from the rebuilt one, or that
     /// are kept but not rebuilt, or rebuilt but not kept; sorted.
     public var differing: [String] = []
+    /// With `check`: for each differing incident the log has, the position of its last
+    /// record, where the state the log gives it stands.
+    public var lastPositions: [String: UInt64] = [:]
     /// With `check`: whether the kept Merkle tree has the root the records give.
     public var treeIntact = true
 }
@@ -139,6 +142,9 @@ extension Ledger {
                     let (projector, records) = try fold(in: txn, through: nil, progress: progress)
                     var report = RebuildReport(records: records, incidents: projector.states.count)
                     report.differing = try differences(projector.states, in: txn)
+                    for incident in report.differing {
+                        report.lastPositions[incident] = projector.states[incident]?.lastPosition
+                    }
                     report.treeIntact = try treeMatches(
                         try leafHashes(in: txn, through: records), in: txn)
                     return report
