@@ -204,8 +204,10 @@ public final class Environment: @unchecked Sendable {
                 // that is still live (a put that hit the full map).
                 if error.operation != "commit" { mdb_txn_abort(txn) }
                 try grow(after: error)
+            } catch let error as StorageError where error.operation == "commit" {
+                throw diskFullIfSo(error)
             } catch {
-                if (error as? StorageError)?.operation != "commit" { mdb_txn_abort(txn) }
+                mdb_txn_abort(txn)
                 throw error
             }
         }
@@ -233,9 +235,27 @@ public final class Environment: @unchecked Sendable {
         try check(rc, flags & UInt32(MDB_RDONLY) != 0 ? "begin read" : "begin write")
     }
 
+    /// The commit failure as `ENOSPC` when it is LMDB's report of a short write
+    /// (`EIO`: the file system took only part of a write) and the data file's file
+    /// system has less room left than LMDB writes at once (64 pages); else unchanged.
+    private func diskFullIfSo(_ error: StorageError) -> StorageError {
+        guard error.code == EIO else { return error }
+        var descriptor: Int32 = -1
+        var info = statvfs()
+        guard mdb_env_get_fd(handle, &descriptor) == 0, fstatvfs(descriptor, &info) == 0
+        else { return error }
+        let room = Int(info.f_bavail) * Int(info.f_frsize)
+        guard room < 64 * Int(sysconf(Int32(_SC_PAGESIZE))) else { return error }
+        return StorageError(code: ENOSPC, operation: error.operation, file: error.file)
+    }
+
     private func grow(after error: StorageError) throws(StorageError) {
         let current = mapSize
-        guard current < maximumMapSize else { throw error }
+        guard current < maximumMapSize else {
+            throw StorageError(
+                code: error.code,
+                operation: "grow the map past its largest size (\(maximumMapSize) bytes)")
+        }
         let next = min(current * 2, maximumMapSize)
         try check(mdb_env_set_mapsize(handle, next), "grow map to \(next) bytes")
     }
