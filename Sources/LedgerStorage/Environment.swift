@@ -142,6 +142,33 @@ public final class Environment: @unchecked Sendable {
         return info.me_mapsize
     }
 
+    /// The process ids of the reader slots in the lock file, live or left by readers
+    /// that died, one per slot, in slot order.
+    ///
+    /// Opening an environment clears the slots of dead processes
+    /// (`mdb_reader_check`); this lists them as LMDB holds them, without clearing.
+    /// - Returns: Each slot's process id.
+    /// - Complexity: O(r) in the number of reader slots.
+    public func readerProcesses() -> [Int32] {
+        final class Lines { var text = "" }
+        let lines = Lines()
+        _ = withExtendedLifetime(lines) {
+            mdb_reader_list(
+                handle,
+                { message, context in
+                    guard let message, let context else { return 0 }
+                    let lines = Unmanaged<Lines>.fromOpaque(context).takeUnretainedValue()
+                    lines.text += String(cString: message)
+                    return 0
+                }, Unmanaged.passUnretained(lines).toOpaque())
+        }
+        // A header line ("pid thread txnid"), then one line per slot, pid first;
+        // "(no active readers)" when there are none.
+        return lines.text.split(separator: "\n").compactMap { line in
+            line.split(separator: " ").first.flatMap { Int32($0) }
+        }
+    }
+
     /// Opens (and with `create`, makes) a named database.
     /// - Parameters:
     ///   - name: The database's name.
