@@ -135,6 +135,15 @@ public final class Environment: @unchecked Sendable {
             file: dataPath)
     }
 
+    /// Whether every commit waits until its data and then its meta page are on disk
+    /// (neither `MDB_NOSYNC` nor `MDB_NOMETASYNC` nor `MDB_MAPASYNC` is set).
+    public var isDurable: Bool {
+        var flags: UInt32 = 0
+        guard mdb_env_get_flags(handle, &flags) == 0 else { return false }
+        let unsynced = UInt32(MDB_NOSYNC) | UInt32(MDB_NOMETASYNC) | UInt32(MDB_MAPASYNC)
+        return flags & unsynced == 0
+    }
+
     /// The current size of the memory map, in bytes.
     public var mapSize: Int {
         var info = MDB_envinfo()
