@@ -98,5 +98,10 @@ struct GrowthTests {
         #expect(try run(["log", "--json"]).stdoutBytes == log)
         #expect(try run(["verify", "--json"]).stdout.contains(#""ok":true,"records":100"#))
         #expect(try run(["rebuild", "--check"]).status == 0)
+
+        // The pages the failed commit wrote are reused: a smaller write still fits.
+        let more = try harness.file("more.ndjson", Self.history("M", events: 20))
+        #expect(try run(["import", more]).status == 0)
+        #expect(try run(["verify", "--json"]).stdout.contains(#""ok":true,"records":120"#))
     }
 }
