@@ -72,6 +72,7 @@ public final class Environment: @unchecked Sendable {
             try check(
                 mdb_env_open(env, path, flags, mdb_mode_t(options.fileMode)), "open \(path)")
             try Environment.checkMapped(env, path: path)
+            try Environment.checkLength(env, path: path)
         } catch {
             mdb_env_close(env)
             throw error
@@ -108,11 +109,73 @@ public final class Environment: @unchecked Sendable {
         try EnvironmentFiles.refuseLinks(in: path)
     }
 
+    /// Checks that the data file holds every page the last commit refers to: a
+    /// truncated file would be mapped all the same, and reading past its end stops
+    /// the process with `SIGBUS` instead of reporting the damage.
+    private static func checkLength(_ env: OpaquePointer, path: String) throws(StorageError) {
+        var info = MDB_envinfo()
+        var stat = MDB_stat()
+        try check(mdb_env_info(env, &info), "examine \(path)")
+        try check(mdb_env_stat(env, &stat), "examine \(path)")
+        var descriptor: Int32 = -1
+        try check(mdb_env_get_fd(env, &descriptor), "examine \(path)")
+        // The file only grows, so its length read after the meta page is never short
+        // of what that meta page needs unless the file was cut.
+        var opened = Glibc.stat()
+        guard fstat(descriptor, &opened) == 0 else {
+            throw StorageError(code: errno, operation: "examine \(path)")
+        }
+        let needed = (info.me_last_pgno + 1) * Int(stat.ms_psize)
+        guard Int(opened.st_size) < needed else { return }
+        let dataPath = path + "/" + EnvironmentFiles.dataFile
+        throw StorageError(
+            code: StorageError.truncated,
+            operation: "\(dataPath) is truncated: it is \(opened.st_size) bytes, but its last "
+                + "committed page ends at byte \(needed)",
+            file: dataPath)
+    }
+
+    /// Whether every commit waits until its data and then its meta page are on disk
+    /// (neither `MDB_NOSYNC` nor `MDB_NOMETASYNC` nor `MDB_MAPASYNC` is set).
+    public var isDurable: Bool {
+        var flags: UInt32 = 0
+        guard mdb_env_get_flags(handle, &flags) == 0 else { return false }
+        let unsynced = UInt32(MDB_NOSYNC) | UInt32(MDB_NOMETASYNC) | UInt32(MDB_MAPASYNC)
+        return flags & unsynced == 0
+    }
+
     /// The current size of the memory map, in bytes.
     public var mapSize: Int {
         var info = MDB_envinfo()
         mdb_env_info(handle, &info)
         return info.me_mapsize
+    }
+
+    /// The process ids of the reader slots in the lock file, live or left by readers
+    /// that died, one per slot, in slot order.
+    ///
+    /// Opening an environment clears the slots of dead processes
+    /// (`mdb_reader_check`); this lists them as LMDB holds them, without clearing.
+    /// - Returns: Each slot's process id.
+    /// - Complexity: O(r) in the number of reader slots.
+    public func readerProcesses() -> [Int32] {
+        final class Lines { var text = "" }
+        let lines = Lines()
+        _ = withExtendedLifetime(lines) {
+            mdb_reader_list(
+                handle,
+                { message, context in
+                    guard let message, let context else { return 0 }
+                    let lines = Unmanaged<Lines>.fromOpaque(context).takeUnretainedValue()
+                    lines.text += String(cString: message)
+                    return 0
+                }, Unmanaged.passUnretained(lines).toOpaque())
+        }
+        // A header line ("pid thread txnid"), then one line per slot, pid first;
+        // "(no active readers)" when there are none.
+        return lines.text.split(separator: "\n").compactMap { line in
+            line.split(separator: " ").first.flatMap { Int32($0) }
+        }
     }
 
     /// Opens (and with `create`, makes) a named database.
@@ -177,8 +240,10 @@ public final class Environment: @unchecked Sendable {
                 // that is still live (a put that hit the full map).
                 if error.operation != "commit" { mdb_txn_abort(txn) }
                 try grow(after: error)
+            } catch let error as StorageError where error.operation == "commit" {
+                throw diskFullIfSo(error)
             } catch {
-                if (error as? StorageError)?.operation != "commit" { mdb_txn_abort(txn) }
+                mdb_txn_abort(txn)
                 throw error
             }
         }
@@ -206,9 +271,27 @@ public final class Environment: @unchecked Sendable {
         try check(rc, flags & UInt32(MDB_RDONLY) != 0 ? "begin read" : "begin write")
     }
 
+    /// The commit failure as `ENOSPC` when it is LMDB's report of a short write
+    /// (`EIO`: the file system took only part of a write) and the data file's file
+    /// system has less room left than LMDB writes at once (64 pages); else unchanged.
+    private func diskFullIfSo(_ error: StorageError) -> StorageError {
+        guard error.code == EIO else { return error }
+        var descriptor: Int32 = -1
+        var info = statvfs()
+        guard mdb_env_get_fd(handle, &descriptor) == 0, fstatvfs(descriptor, &info) == 0
+        else { return error }
+        let room = Int(info.f_bavail) * Int(info.f_frsize)
+        guard room < 64 * Int(sysconf(Int32(_SC_PAGESIZE))) else { return error }
+        return StorageError(code: ENOSPC, operation: error.operation, file: error.file)
+    }
+
     private func grow(after error: StorageError) throws(StorageError) {
         let current = mapSize
-        guard current < maximumMapSize else { throw error }
+        guard current < maximumMapSize else {
+            throw StorageError(
+                code: error.code,
+                operation: "grow the map past its largest size (\(maximumMapSize) bytes)")
+        }
         let next = min(current * 2, maximumMapSize)
         try check(mdb_env_set_mapsize(handle, next), "grow map to \(next) bytes")
     }

@@ -35,19 +35,26 @@ public struct StorageError: Error, Equatable, Sendable, CustomStringConvertible 
     public static let keyExists = MDB_KEYEXIST
     /// A file of the environment is a symbolic link, which is never followed (`ELOOP`).
     public static let symbolicLink = ELOOP
+    /// The data file is shorter than its last committed page: it was truncated, and
+    /// reading the pages past its end would stop the process with `SIGBUS`.
+    public static let truncated = MDB_CORRUPTED
 
     /// LMDB's own description of the code, prefixed by the operation.
     public var description: String {
         if code == StorageError.symbolicLink, let file {
             return "\(operation): \(file) is a symbolic link, which is never followed"
         }
+        if code == StorageError.truncated, file != nil {
+            return operation
+        }
         let text = mdb_strerror(code).map { String(cString: $0) } ?? "error \(code)"
         return "\(operation): \(text)"
     }
 
-    /// Whether the failure means no space was left, in the map or on the disk.
+    /// Whether the failure means no space was left: in the map, on the disk, in the
+    /// user's quota or under the process's file size limit.
     public var isOutOfSpace: Bool {
-        code == MDB_MAP_FULL || code == 28  // ENOSPC
+        [MDB_MAP_FULL, ENOSPC, EDQUOT, EFBIG].contains(code)
     }
 }
 

@@ -53,6 +53,17 @@ struct EnvironmentTests {
         #expect(try environment.read { try $0.count(database) } == 3)
     }
 
+    @Test("an environment is durable unless opened without syncing")
+    func durability() throws {
+        let folder = try TemporaryEnvironment()
+        #expect(try folder.open().isDurable)
+
+        var options = Environment.Options()
+        options.durable = false
+        let unsynced = try Environment(path: folder.path, options: options)
+        #expect(!unsynced.isDurable)
+    }
+
     @Test("a write that throws leaves nothing behind")
     func thrownWriteRollsBack() throws {
         struct Refused: Error {}

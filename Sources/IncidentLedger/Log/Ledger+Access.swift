@@ -73,6 +73,9 @@ extension Ledger {
                         + "\(EnvironmentFiles.lockFile), where LMDB keeps its table of readers")
             }
             return .permissionDenied("permission denied opening the ledger at \(path)")
+        case StorageError.truncated:
+            // Nothing of the log can be read, so the first record is the first bad one.
+            return .corrupt(position: 1, reason: error.description)
         default:
             return classify(error, path: path)
         }

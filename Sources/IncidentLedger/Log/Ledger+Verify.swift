@@ -15,6 +15,9 @@ public struct VerifyResult: Sendable {
 
     /// Whether every record checked out.
     public var isIntact: Bool { firstBad == nil }
+
+    /// A result of no records checked and nothing found bad yet.
+    public init() {}
 }
 
 extension Ledger {

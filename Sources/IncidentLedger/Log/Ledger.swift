@@ -31,6 +31,28 @@ public final class Ledger {
         case readWrite
     }
 
+    /// How large the ledger's memory map starts and how far it may grow.
+    ///
+    /// The map is address space, not disk: the data file grows only as pages are
+    /// used. When a write finds the map full it is rolled back, the map doubles (up
+    /// to `maximumSize`) and the write runs again; past `maximumSize` it fails with
+    /// `LedgerError.storage` (out of space) and nothing is written.
+    public struct MapLimits: Sendable, Equatable {
+        /// The map size to open with, in bytes (a larger data file is mapped whole).
+        public var initialSize: Int
+        /// The largest map size, in bytes.
+        public var maximumSize: Int
+
+        /// Limits; by default 16 GiB to start with and 1 TiB at most.
+        /// - Parameters:
+        ///   - initialSize: The map size to open with, in bytes.
+        ///   - maximumSize: The largest map size, in bytes.
+        public init(initialSize: Int = Ledger.initialMapSize, maximumSize: Int = 1 << 40) {
+            self.initialSize = initialSize
+            self.maximumSize = maximumSize
+        }
+    }
+
     /// The version of the on-disk layout this program writes.
     public static let formatVersion = "1"
 
@@ -65,12 +87,14 @@ public final class Ledger {
     ///   - create: Make the directory and its files when there is no ledger yet.
     ///   - sharing: Who may use a ledger that `create` makes: by default its owner
     ///     only (see `Sharing` for the modes).
+    ///   - mapLimits: The map's starting and largest size.
     /// - Throws: `LedgerError.missing` when there is no ledger and `create` is false,
     ///   `.permissionDenied` (also when the ledger is opened for writing by a user who
     ///   may only read it, or one of its files is a symbolic link),
     ///   `.unsupportedFormat` or `.storage`.
     public init(
-        path: String, access: Access, create: Bool = false, sharing: Sharing = .ownerOnly
+        path: String, access: Access, create: Bool = false, sharing: Sharing = .ownerOnly,
+        mapLimits: MapLimits = MapLimits()
     ) throws(LedgerError) {
         self.path = path
         self.access = access
@@ -85,7 +109,8 @@ public final class Ledger {
         var options = Environment.Options()
         // Address space, not disk: the file grows only as pages are used. A large
         // start spares a big import the roll-back and retry of each doubling.
-        options.initialMapSize = Ledger.initialMapSize
+        options.initialMapSize = mapLimits.initialSize
+        options.maximumMapSize = mapLimits.maximumSize
         options.readOnly = access == .readOnly
         let writable = access == .readWrite
         do {
@@ -131,7 +156,7 @@ public final class Ledger {
 
     /// The map size a ledger is opened with: 16 GiB of address space, past which it
     /// grows by itself.
-    static let initialMapSize = 1 << 34
+    public static let initialMapSize = 1 << 34
 
     /// Whether `path` holds a ledger, or may: a link in the place of its data file,
     /// which opening then refuses, or a directory this user may not look into, which

@@ -11,6 +11,9 @@ public struct RebuildReport: Sendable {
     /// With `check`: incidents whose kept state differs from the rebuilt one, or that
     /// are kept but not rebuilt, or rebuilt but not kept; sorted.
     public var differing: [String] = []
+    /// With `check`: for each differing incident the log has, the position of its last
+    /// record, where the state the log gives it stands.
+    public var lastPositions: [String: UInt64] = [:]
     /// With `check`: whether the kept Merkle tree has the root the records give.
     public var treeIntact = true
 }
@@ -141,6 +144,9 @@ extension Ledger {
                     var report = RebuildReport(
                         records: folded.records, incidents: folded.states.count)
                     report.differing = try differences(folded.states, in: txn)
+                    for incident in report.differing {
+                        report.lastPositions[incident] = folded.states[incident]?.lastPosition
+                    }
                     report.treeIntact = try treeMatches(folded.leaves, in: txn)
                     return report
                 }

@@ -40,7 +40,11 @@ extension Command {
             context.out.line()
         } else if check {
             for incident in report.differing {
-                context.out.line("differs: \(incident)")
+                let position = report.lastPositions[incident]
+                context.out.line(
+                    "differs: \(incident) "
+                        + (position.map { "(its last record is at position \($0))" }
+                            ?? "(kept, but not in the log)"))
             }
             if !report.treeIntact {
                 context.out.line(

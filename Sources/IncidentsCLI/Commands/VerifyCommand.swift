@@ -32,9 +32,17 @@ extension Command {
                 file, signer: try arguments.publicKey(), json: arguments.flag("json"), context)
         }
         if arguments.has("public-key") { throw UsageError("--public-key goes with --export FILE") }
-        let ledger = try context.openLedger(.readOnly)
-        let progress = context.terminal.progress("verifying")
-        let result = try ledger.verify { done, total in progress?(Int(done), Int(total)) }
+        let result: VerifyResult
+        do {
+            let ledger = try context.openLedger(.readOnly)
+            let progress = context.terminal.progress("verifying")
+            result = try ledger.verify { done, total in progress?(Int(done), Int(total)) }
+        } catch LedgerError.corrupt(let position, let reason) {
+            // Damage found on opening (a truncated data file) is a failed check too.
+            var damaged = VerifyResult()
+            damaged.firstBad = (position, reason)
+            result = damaged
+        }
         if arguments.flag("json") {
             var writer = CanonicalJSONWriter()
             writer.beginObject()

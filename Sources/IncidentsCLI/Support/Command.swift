@@ -58,18 +58,45 @@ final class Context {
         _ access: Ledger.Access, sharing: Ledger.Sharing = .ownerOnly
     ) throws -> Ledger {
         let path = ledgerPath
+        let limits = try mapLimits()
         if access == .readWrite, !Ledger.exists(at: path) {
             makeParents(of: path, shared: sharing.group != nil)
         }
         do {
             return try Ledger(
-                path: path, access: access, create: access == .readWrite, sharing: sharing)
+                path: path, access: access, create: access == .readWrite, sharing: sharing,
+                mapLimits: limits)
         } catch .projectionsOutdated where Ledger.mayWrite(at: path) {
             // A reading command of a user who may write: the writing open rebuilds the
             // projections of the older layout, and is closed before reading again.
-            _ = try Ledger(path: path, access: .readWrite, create: false, sharing: sharing)
-            return try Ledger(path: path, access: access, create: false, sharing: sharing)
+            _ = try Ledger(
+                path: path, access: .readWrite, create: false, sharing: sharing,
+                mapLimits: limits)
+            return try Ledger(
+                path: path, access: access, create: false, sharing: sharing, mapLimits: limits)
         }
+    }
+
+    /// The map's starting and largest size: `INCIDENTS_MAP_SIZE` and
+    /// `INCIDENTS_MAX_MAP_SIZE` in bytes when set, else the ledger's defaults. They
+    /// let a test start a ledger small, or an operator cap how large it may grow.
+    func mapLimits() throws -> Ledger.MapLimits {
+        var limits = Ledger.MapLimits()
+        let minimum = 1 << 16
+        for name in ["INCIDENTS_MAP_SIZE", "INCIDENTS_MAX_MAP_SIZE"] {
+            guard let text = environment[name], !text.isEmpty else { continue }
+            guard let bytes = Int(text), bytes >= minimum else {
+                throw UsageError(
+                    "\(name) must be a number of bytes from \(minimum), not '\(text)'")
+            }
+            if name == "INCIDENTS_MAP_SIZE" {
+                limits.initialSize = bytes
+            } else {
+                limits.maximumSize = bytes
+            }
+        }
+        limits.initialSize = min(limits.initialSize, limits.maximumSize)
+        return limits
     }
 
     /// Makes the missing folders above `path`: for the owner only, or, above a shared
