@@ -234,9 +234,22 @@ extension Ledger {
         guard bytes.count > keyLength, let base = bytes.baseAddress else { return nil }
         let text = base.assumingMemoryBound(to: UInt8.self)
         let quote = UInt8(ascii: "\"")
-        // The key ends in a quote: only the few quotes of the record's tail are tried.
+        // The key ends in a quote: the tail is read eight bytes at a time, and only
+        // its few quotes are tried.
+        var wordStart = bytes.count - 8
         var keyEnd = bytes.count - 1
         while keyEnd >= keyLength - 1 {
+            if wordStart >= 0, keyEnd == wordStart + 7 {
+                let word = UInt64(
+                    littleEndian: UnsafeRawPointer(text + wordStart).loadUnaligned(
+                        as: UInt64.self))
+                if !Ledger.hasQuote(word) {
+                    keyEnd -= 8
+                    wordStart -= 8
+                    continue
+                }
+                wordStart -= 8
+            }
             if text[keyEnd] == quote,
                 memcmp(base + keyEnd + 1 - keyLength, key.utf8Start, keyLength) == 0
             {
@@ -248,6 +261,14 @@ extension Ledger {
             keyEnd -= 1
         }
         return nil
+    }
+
+    /// Whether any of the eight bytes of `word` is a quote (the classic test for a
+    /// zero byte, applied to the word with every quote turned into zero).
+    @inline(__always)
+    static func hasQuote(_ word: UInt64) -> Bool {
+        let quotesZeroed = word ^ 0x2222_2222_2222_2222
+        return (quotesZeroed &- 0x0101_0101_0101_0101) & ~quotesZeroed & 0x8080_8080_8080_8080 != 0
     }
 
     /// The type, id and time of a canonical record, read straight from its bytes:
