@@ -105,8 +105,13 @@ extension Command {
             let values = arguments.values(option)
             if !values.isEmpty { parts.append("\(option) \(values.joined(separator: ","))") }
         }
+        for flag in ["customer-facing", "regulatory"] where arguments.flag(flag) {
+            parts.append(flag)
+        }
         if let since = arguments.value("since") { parts.append("since \(since)") }
         if let until = arguments.value("until") { parts.append("until \(until)") }
+        if arguments.value("resolve") == "first" { parts.append("to the first resolution") }
+        if let moment = arguments.value("as-of") { parts.append("as of \(moment)") }
         return parts.joined(separator: ", ")
     }
 
