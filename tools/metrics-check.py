@@ -4,7 +4,8 @@
 Reads the stored records (`incidents log --json`), replays each incident with its
 corrections applied, and prints TTA, TTM or TTR the way `incidents stats METRIC --json`
 defines them: seconds from detection (or impact start), count, mean, R-7 percentiles and
-max, overall and per group; or recurrence the way `incidents recurrence --json` does: per
+max, overall and per group, with how many fell back to detection, how many were not
+measured and, for TTR, how many are open; or recurrence the way `incidents recurrence --json` does: per
 key, the most incidents detected within one window. Written from the definitions in the
 metrics issue and schemas/README.md, sharing no code with the ledger, so that the two can
 check each other.
@@ -196,8 +197,10 @@ def duration_seconds(text):
 def stats(states, query):
     """`stats METRIC --json` for the replayed incidents."""
     measured = []
+    fell_back = unmeasured = still_open = 0
     for state in states:
         origin = state["impact"] if query.start == "impact" and state["impact"] is not None else state["detected"]
+        falls_back = query.start == "impact" and state["impact"] is None
         if query.metric == "tta":
             end = state["ack"]
         elif query.metric == "ttm":
@@ -211,8 +214,20 @@ def stats(states, query):
             seconds = difference // 10**9 if difference >= 0 else -((-difference) // 10**9)
             fraction = difference - seconds * 10**9
             measured.append((state, seconds + fraction / 1e9))
+            fell_back += falls_back
+        else:
+            # Open incidents are aged from their start, so they may fall back too.
+            unmeasured += 1
+            if query.metric == "ttr" and state["status"] == "open":
+                still_open += 1
+                fell_back += falls_back
 
-    result = {"metric": query.metric, "from": query.start, "overall": summary([s for _, s in measured])}
+    result = {"metric": query.metric, "from": query.start, "resolve": query.resolve,
+              "unmeasured": unmeasured, "overall": summary([s for _, s in measured])}
+    if query.start == "impact":
+        result["fellBack"] = fell_back
+    if query.metric == "ttr":
+        result["open"] = {"count": still_open}
     if query.by:
         groups = {}
         for state, seconds in measured:

@@ -19,10 +19,25 @@ struct MetricsAgreementTests {
         try sameReport(mine, other, grouped: options.contains("--by"), "\(metric) \(options)")
     }
 
-    /// The same overall figures and, when `grouped`, the same groups in the same order.
+    /// The same query, the same counts of incidents that fell back to detection, were not
+    /// measured and are open, the same overall figures and, when `grouped`, the same groups
+    /// in the same order.
     static func sameReport(_ ours: Any, _ theirs: Any?, grouped: Bool, _ label: String) throws {
         let mine = try #require(ours as? [String: Any], "\(label)")
         let other = try #require(theirs as? [String: Any], "\(label)")
+        for name in ["metric", "from", "resolve"] {
+            let value = try #require(mine[name] as? String, "\(label) \(name)")
+            #expect(value == other[name] as? String, "\(label) \(name)")
+        }
+        let unmeasured = try #require(mine["unmeasured"] as? Int, "\(label) unmeasured")
+        #expect(unmeasured == other["unmeasured"] as? Int, "\(label) unmeasured")
+        #expect(mine["fellBack"] as? Int == other["fellBack"] as? Int, "\(label) fellBack")
+        if mine["from"] as? String == "impact" {
+            #expect(mine["fellBack"] as? Int ?? 0 > 0, "\(label): none fell back")
+        }
+        let open = (mine["open"] as? [String: Any])?["count"] as? Int
+        #expect(open == (other["open"] as? [String: Any])?["count"] as? Int, "\(label) open")
+        #expect((open != nil) == (mine["metric"] as? String == "ttr"), "\(label) open")
         try same(mine["overall"], other["overall"], "\(label) overall")
         if grouped {
             let groups = try #require(mine["groups"] as? [[String: Any]])
@@ -40,7 +55,8 @@ struct MetricsAgreementTests {
     static func same(_ lhs: Any?, _ rhs: Any?, _ label: String) throws {
         let a = try #require(lhs as? [String: Any], "\(label)")
         let b = try #require(rhs as? [String: Any], "\(label)")
-        #expect(a["count"] as? Int == b["count"] as? Int, "\(label) count")
+        let count = try #require(a["count"] as? Int, "\(label) count")
+        #expect(count == b["count"] as? Int, "\(label) count")
         for figure in ["mean", "p50", "p90", "p95", "max"] {
             guard let x = (a[figure] as? NSNumber)?.doubleValue,
                 let y = (b[figure] as? NSNumber)?.doubleValue
