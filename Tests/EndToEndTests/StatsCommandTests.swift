@@ -252,6 +252,22 @@ struct StatsCommandTests {
         }
     }
 
+    @Test("metrics --prometheus --as-of gives the figures as the ledger stood then")
+    func prometheusAsOf() throws {
+        let (harness, recordedAt) = try Self.ledger()
+        let now = try Self.output(harness, ["metrics", "--prometheus"])
+        #expect(now.contains("incidents_detected_total 4\n"))
+        #expect(now.contains(#"incidents_recurring{process="export"} 1"#))
+        for moment in ["10", recordedAt] {
+            let then = try Self.output(
+                harness, ["metrics", "--prometheus", "--as-of", moment])
+            #expect(then.contains("incidents_detected_total 3\n"), "\(then)")
+            #expect(then.contains(#"incidents_recurring{process="export"} 0"#), "\(then)")
+            #expect(then.contains(#"incidents_tta_seconds_count{process="export"} 2"#))
+            #expect(then.contains(#"incidents_tta_seconds_sum{process="export"} 2400"#))
+        }
+    }
+
     @Test("recurrence shows each worst window's incidents and refuses a window too long")
     func recurrenceTable() throws {
         let (harness, _) = try Self.ledger()

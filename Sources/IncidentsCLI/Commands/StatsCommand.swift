@@ -16,7 +16,10 @@ extension Command {
                 + "each period also gets a 95% bootstrap interval of its median (fixed seed: "
                 + "the same ledger gives the same report), and periods with fewer than 20 "
                 + "incidents are marked as too few to compare. Open incidents are not in TTR; "
-                + "they are counted and aged separately.",
+                + "they are counted and aged separately, to now or to the --as-of moment. "
+                + "--resolve first measures TTR to the first resolution of every incident "
+                + "ever resolved, also one reopened since. --from impact says how many "
+                + "incidents had no impact start and were measured from detection.",
             positionals: [
                 PositionalSpec(
                     "METRIC", help: "Time to acknowledge, mitigate or resolve",
