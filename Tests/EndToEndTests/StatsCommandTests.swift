@@ -170,6 +170,17 @@ struct StatsCommandTests {
         // TTA's mean, 340 s, is below 1.5 times its median, 360 s: no warning.
         let tta = try Self.output(harness, ["stats", "tta"])
         #expect(!tta.contains("The mean is"))
+        #expect(!tta.contains("groups the mean"))
+
+        // By severity, each group holds one incident: no group's mean is above its median.
+        let bySeverity = try Self.output(harness, ["stats", "ttr", "--by", "severity"])
+        #expect(!bySeverity.contains("groups the mean"))
+        // By process, export's 4200, 7200 and 86,400 s have a mean 4.5 times the median.
+        let byProcess = try Self.output(harness, ["stats", "ttr", "--by", "process"])
+        #expect(
+            byProcess.contains(
+                "In 1 of 1 groups the mean is more than 1.5x the median (export): compare "
+                    + "their medians."))
     }
 
     @Test("stats selects by detection time and by every list filter")

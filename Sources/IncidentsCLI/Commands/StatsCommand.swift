@@ -227,6 +227,20 @@ extension Command {
                     "The mean is \(String(format1: mean / max(median, 1)))x the median: a few long "
                         + "incidents pull it up. Compare medians and p90, not means."))
         }
+        // A group's mean can mislead even where the overall one does not.
+        let skewed = report.groups.filter { group in
+            guard let mean = group.summary.mean, let median = group.summary.p50 else {
+                return false
+            }
+            return mean > 1.5 * median
+        }
+        if !skewed.isEmpty {
+            lines.append(
+                terminal.dim(
+                    "In \(skewed.count) of \(report.groups.count) groups the mean is more than "
+                        + "1.5x the median (\(skewed.prefix(3).map(\.key).joined(separator: ", "))"
+                        + (skewed.count > 3 ? ", ..." : "") + "): compare their medians."))
+        }
         if report.start == .impact, report.fellBack > 0 {
             lines.append(
                 "\(report.fellBack) incidents had no impact start; measured from detection.")
