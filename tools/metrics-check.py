@@ -4,18 +4,22 @@
 Reads the stored records (`incidents log --json`), replays each incident with its
 corrections applied, and prints TTA, TTM or TTR the way `incidents stats METRIC --json`
 defines them: seconds from detection (or impact start), count, mean, R-7 percentiles and
-max, overall and per group; or recurrence the way `incidents recurrence --json` does: per
+max, overall and per group, with how many fell back to detection, how many were not
+measured and, for TTR, how many are open; or recurrence the way `incidents recurrence --json` does: per
 key, the most incidents detected within one window. Written from the definitions in the
 metrics issue and schemas/README.md, sharing no code with the ledger, so that the two can
 check each other.
 
 Usage:
   metrics-check.py LOG.ndjson METRIC [--by KEY] [--from impact] [--resolve first]
+                   [--intervals]
   metrics-check.py LOG.ndjson recurrence [--by process|process,category] [--window 30d]
                    [--threshold 3]
   metrics-check.py LOG.ndjson --each "ttr --by process" --each "recurrence" ...
 
-With --each the log is read and replayed once, every query is answered, and one JSON
+With --intervals and --by week, month or quarter, each group also gets the bootstrap
+interval of its median and whether it is too few to compare (slow in Python: for small
+logs). With --each the log is read and replayed once, every query is answered, and one JSON
 object maps each query, as given, to its answer: what a large log needs.
 """
 import argparse
@@ -71,6 +75,37 @@ def summary(values):
         result.update(mean=math.fsum(values) / len(values), p50=percentile(values, 0.5),
                       p90=percentile(values, 0.9), p95=percentile(values, 0.95), max=values[-1])
     return result
+
+
+MASK = (1 << 64) - 1
+
+
+def splitmix64(seed):
+    """The SplitMix64 generator: the 64-bit values it yields from `seed`, in order."""
+    state = seed
+    while True:
+        state = (state + 0x9E3779B97F4A7C15) & MASK
+        z = state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
+        yield z ^ (z >> 31)
+
+
+def median_interval(values, resamples=2000, seed=0x1ED6E5EED):
+    """The 95% bootstrap interval of the median, as schemas/README.md defines it.
+
+    Each of `resamples` resamples draws len(values) of the sorted values with replacement,
+    the i-th draw being the value at index (the generator's next value modulo n); the
+    interval is the R-7 2.5th and 97.5th percentiles of the resamples' R-7 medians. Each
+    resample is sorted and its median read off, rather than counted, as the ledger does.
+    """
+    ordered = sorted(values)
+    n = len(ordered)
+    draws = splitmix64(seed)
+    medians = sorted(
+        percentile(sorted(ordered[next(draws) % n] for _ in range(n)), 0.5)
+        for _ in range(resamples))
+    return percentile(medians, 0.025), percentile(medians, 0.975)
 
 
 def records(path, only_corrections=False):
@@ -196,8 +231,10 @@ def duration_seconds(text):
 def stats(states, query):
     """`stats METRIC --json` for the replayed incidents."""
     measured = []
+    fell_back = unmeasured = still_open = 0
     for state in states:
         origin = state["impact"] if query.start == "impact" and state["impact"] is not None else state["detected"]
+        falls_back = query.start == "impact" and state["impact"] is None
         if query.metric == "tta":
             end = state["ack"]
         elif query.metric == "ttm":
@@ -211,14 +248,30 @@ def stats(states, query):
             seconds = difference // 10**9 if difference >= 0 else -((-difference) // 10**9)
             fraction = difference - seconds * 10**9
             measured.append((state, seconds + fraction / 1e9))
+            fell_back += falls_back
+        else:
+            # Open incidents are aged from their start, so they may fall back too.
+            unmeasured += 1
+            if query.metric == "ttr" and state["status"] == "open":
+                still_open += 1
+                fell_back += falls_back
 
-    result = {"metric": query.metric, "from": query.start, "overall": summary([s for _, s in measured])}
+    result = {"metric": query.metric, "from": query.start, "resolve": query.resolve,
+              "unmeasured": unmeasured, "overall": summary([s for _, s in measured])}
+    if query.start == "impact":
+        result["fellBack"] = fell_back
+    if query.metric == "ttr":
+        result["open"] = {"count": still_open}
     if query.by:
         groups = {}
         for state, seconds in measured:
             key = period(query.by, state["detected"]) if query.by in ("week", "month", "quarter") else state[query.by]
             groups.setdefault(key, []).append(seconds)
         result["groups"] = [dict(summary(values), key=key) for key, values in sorted(groups.items())]
+        if query.intervals and query.by in ("week", "month", "quarter"):
+            for group, (_, values) in zip(result["groups"], sorted(groups.items())):
+                group["medianLow"], group["medianHigh"] = median_interval(values)
+                group["tooFew"] = len(values) < 20
     return result
 
 
@@ -263,6 +316,7 @@ def query_parser():
     parser.add_argument("--resolve", default="final", choices=["final", "first"])
     parser.add_argument("--window", default="30d")
     parser.add_argument("--threshold", type=int, default=3)
+    parser.add_argument("--intervals", action="store_true")
     return parser
 
 

@@ -123,8 +123,121 @@ struct MetricsTests {
             metric: .ttm, states: states, start: .impact, groupBy: .severity, now: now)
         #expect(impact.overall.count == 1)
         #expect(impact.overall.max == 1800)  // 08:50 to 09:20
-        #expect(impact.fellBack == 2)
+        #expect(impact.fellBack == 0)  // B and C, without impact starts, are not mitigated
+        #expect(impact.unmeasured == 2)
         #expect(impact.groups.map { $0.key } == ["SEV2"])
+
+        // A from 08:50 (20 min), B from its detection (3 min); C is never acknowledged.
+        let ttaImpact = MetricReport(
+            metric: .tta, states: states, start: .impact, groupBy: nil, now: now)
+        #expect(ttaImpact.overall.count == 2)
+        #expect(ttaImpact.overall.mean == 690.0)  // (1200 + 180) / 2
+        #expect(ttaImpact.fellBack == 1)
+
+        // TTR from impact: A 70 min, B 30 min; C, open, is aged from its detection.
+        let ttrImpact = MetricReport(
+            metric: .ttr, states: states, start: .impact, groupBy: nil, now: now)
+        #expect(ttrImpact.overall.max == 4200)
+        #expect(ttrImpact.fellBack == 2)
+        #expect(ttrImpact.openAges.max == 3600)
+    }
+
+    /// A detected 09:00, resolved 09:30, reopened 09:40 and still open; B detected 09:00,
+    /// resolved 09:30 too (a tie), closed. Both SEV3; B has a team, A none.
+    static func reopenedLedger() throws -> TestLedger {
+        let test = try TestLedger()
+        try test.append(
+            detectedLine("A", at: time(0)),
+            eventLine("resolved", "A", at: time(30)),
+            eventLine("reopened", "A", at: time(40), data: ["reason": "back"]),
+            detectedLine("B", at: time(0)),
+            eventLine("assigned", "B", at: time(1), data: ["owner": "bo", "team": "data"]),
+            eventLine("resolved", "B", at: time(30)),
+            eventLine("closed", "B", at: time(31)))
+        return test
+    }
+
+    @Test("an incident reopened and not resolved again is out of TTR and aged; first keeps it")
+    func reopenedIncidentIsOpen() throws {
+        let test = try Self.reopenedLedger()
+        let states = try test.ledger.states(asOf: nil)
+        let now = try Timestamp(parsing: time(100)).nanoseconds
+
+        let final = MetricReport(
+            metric: .ttr, states: states, start: .detection, groupBy: .team, now: now)
+        #expect(final.overall == Summary([1800]))
+        #expect(final.unmeasured == 1)
+        #expect(final.openAges == Summary([6000]))  // A, open since 09:00, at 10:40
+        #expect(final.groups.map { $0.key } == ["data"])
+
+        let first = MetricReport(
+            metric: .ttr, states: states, start: .detection, firstResolution: true,
+            groupBy: .team, now: now)
+        #expect(first.overall == Summary([1800, 1800]))
+        #expect(first.overall.p90 == 1800 && first.overall.mean == 1800)  // a tie
+        #expect(first.unmeasured == 0)
+        #expect(first.openAges.count == 0)
+        // A has no team: its group is `-`, sorted before `data`.
+        #expect(first.groups.map { $0.key } == ["-", "data"])
+        #expect(first.groups.map { $0.summary.count } == [1, 1])
+    }
+
+    @Test("a single incident gives its own duration for every figure and group")
+    func singleIncident() throws {
+        let test = try TestLedger()
+        try test.append(
+            detectedLine("A", at: time(0)),
+            eventLine("acknowledged", "A", at: time(7)))
+        let states = try test.ledger.states(asOf: nil)
+        for key in GroupKey.allCases {
+            let report = MetricReport(
+                metric: .tta, states: states, start: .detection, groupBy: key, now: 0)
+            #expect(report.overall == Summary([420]))
+            #expect(report.overall.mean == 420 && report.overall.p95 == 420)
+            #expect(report.overall.max == 420)
+            #expect(report.groups.count == 1)
+            let group = try #require(report.groups.first)
+            #expect(group.summary == Summary([420]))
+            if key.isPeriod {
+                #expect(group.tooFew)
+                #expect(group.medianInterval?.low == 420 && group.medianInterval?.high == 420)
+            } else {
+                #expect(!group.tooFew && group.medianInterval == nil)
+            }
+        }
+    }
+
+    @Test("each fact key groups by the incident's current value, `-` when it has none")
+    func factKeys() throws {
+        let test = try TestLedger()
+        try test.append(
+            eventLine(
+                "detected", "A", at: time(0),
+                data: [
+                    "process": "export", "severity": "SEV4", "title": "a", "source": "log",
+                ]),
+            eventLine("severity-changed", "A", at: time(1), data: ["severity": "SEV2"]),
+            eventLine("assigned", "A", at: time(2), data: ["owner": "ann", "team": "core"]),
+            eventLine("triaged", "A", at: time(3), data: ["scope": "multi-process"]),
+            eventLine("acknowledged", "A", at: time(4)),
+            detectedLine("B", at: time(0)),
+            eventLine("acknowledged", "B", at: time(10)))
+        let states = try test.ledger.states(asOf: nil)
+        let expected: [GroupKey: [String]] = [
+            .process: ["export", "nightly-export"], .severity: ["SEV2", "SEV3"],
+            .team: ["-", "core"], .owner: ["-", "ann"], .scope: ["-", "multi-process"],
+            .source: ["-", "log"],
+        ]
+        for (key, keys) in expected {
+            let report = MetricReport(
+                metric: .tta, states: states, start: .detection, groupBy: key, now: 0)
+            #expect(report.groups.map { $0.key } == keys, "\(key)")
+            // B (10 min) has none of A's optional facts, so it is in the first group
+            // of every key but process and severity.
+            let minutes = report.groups.map { $0.summary.max.map { $0 / 60 } }
+            let byFact: [Double?] = key == .process || key == .severity ? [4, 10] : [10, 4]
+            #expect(minutes == byFact, "\(key)")
+        }
     }
 
     @Test("no incidents give empty figures, not errors")
@@ -132,7 +245,12 @@ struct MetricsTests {
         let report = MetricReport(
             metric: .ttr, states: [IncidentFacts](), start: .detection, groupBy: .month, now: 0)
         #expect(report.overall.count == 0)
+        #expect(report.overall.mean == nil && report.overall.p50 == nil)
         #expect(report.groups.isEmpty)
+        #expect(report.unmeasured == 0 && report.openAges.count == 0)
+        let findings = Recurrence.findings(
+            [IncidentFacts](), by: .process, windowSeconds: 86_400, threshold: 3)
+        #expect(findings.isEmpty)
     }
 
     @Test("periods are keyed by UTC month, ISO week and quarter, and small ones marked")
@@ -185,6 +303,61 @@ struct MetricsTests {
             try test.ledger.states(asOf: nil), by: .processAndCategory,
             windowSeconds: 30 * 86_400, threshold: 3)
         #expect(byCategory.map { $0.key } == ["p/-", "q/-"])
+    }
+
+    @Test("recurrence: ties at one instant, a window's exact length, the earliest worst window")
+    func recurrenceTies() throws {
+        let test = try TestLedger()
+        // B-2 and B-1 at the same instant, B-3 exactly 2 days later: one 2-day window.
+        // C-1..C-4: two 1-day windows of two; the earlier is reported.
+        try test.append(
+            detectedLine("B-2", at: "2026-01-01T00:00:00Z"),
+            detectedLine("B-1", at: "2026-01-01T00:00:00Z"),
+            detectedLine("B-3", at: "2026-01-03T00:00:00Z"),
+            eventLine(
+                "root-cause", "B-3", at: "2026-01-03T01:00:00Z",
+                data: ["category": "config", "summary": "s"]),
+            eventLine(
+                "detected", "C-1", at: "2026-02-01T00:00:00Z",
+                data: ["process": "c", "severity": "SEV4", "title": "t"]),
+            eventLine(
+                "detected", "C-2", at: "2026-02-02T00:00:00Z",
+                data: ["process": "c", "severity": "SEV4", "title": "t"]),
+            eventLine(
+                "detected", "C-3", at: "2026-02-05T00:00:00Z",
+                data: ["process": "c", "severity": "SEV4", "title": "t"]),
+            eventLine(
+                "detected", "C-4", at: "2026-02-06T00:00:00.5Z",
+                data: ["process": "c", "severity": "SEV4", "title": "t"]))
+        let states = try test.ledger.states(asOf: nil)
+
+        let twoDays = Recurrence.findings(
+            states, by: .process, windowSeconds: 2 * 86_400, threshold: 3)
+        #expect(twoDays.map { $0.key } == ["nightly-export", "c"])
+        #expect(twoDays[0].incidents == ["B-1", "B-2", "B-3"])
+        #expect(twoDays[0].flagged && twoDays[0].maxInWindow == 3 && twoDays[0].total == 3)
+        #expect(twoDays[1].incidents == ["C-1", "C-2"])
+        #expect(twoDays[1].from.text == "2026-02-01T00:00:00Z")
+        #expect(twoDays[1].to.text == "2026-02-02T00:00:00Z")
+        #expect(!twoDays[1].flagged && twoDays[1].total == 4)
+
+        // One second shorter, B-3 falls out: both keys reach 2, and sort by key.
+        let shorter = Recurrence.findings(
+            states, by: .process, windowSeconds: 2 * 86_400 - 1, threshold: 2)
+        #expect(shorter.map { $0.incidents } == [["C-1", "C-2"], ["B-1", "B-2"]])
+        #expect(shorter.allSatisfy { $0.flagged })
+
+        // By category: B-3's latest root cause is config, the others have none.
+        let byCategory = Recurrence.findings(
+            states, by: .processAndCategory, windowSeconds: 2 * 86_400, threshold: 2)
+        #expect(byCategory.map { $0.key } == ["c/-", "nightly-export/-", "nightly-export/config"])
+        #expect(byCategory.map { $0.maxInWindow } == [2, 2, 1])
+        #expect(byCategory.map { $0.flagged } == [true, true, false])
+
+        // A window longer than 64 bits of nanoseconds holds every detection.
+        let endless = Recurrence.findings(
+            states, by: .process, windowSeconds: .max, threshold: 3)
+        #expect(endless.map { $0.maxInWindow } == [4, 3])
     }
 }
 

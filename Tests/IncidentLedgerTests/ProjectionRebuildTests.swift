@@ -109,6 +109,39 @@ struct ProjectionRebuildTests {
         #expect(try test.ledger.facts(asOf: nil).map(\.incident) == ["INC-1", "INC-2"])
     }
 
+    @Test("rebuild --check reports altered kept facts and a wrong status-index entry")
+    func checkReportsAlteredFactsAndIndex() throws {
+        let test = try TestLedger()
+        try test.append(Self.history())
+        #expect(try test.ledger.derivedProjectionDifferences() == [])
+        var altered = try #require(try test.ledger.state(of: "INC-2"))
+        altered.process = "someone-else"
+        try test.ledger.environment.write { txn in
+            try txn.put(
+                IncidentFacts(altered).encoded(), forKey: Array("INC-2".utf8),
+                in: test.ledger.incidentFacts)
+        }
+        // stats and recurrence would read the altered process; the states are intact.
+        #expect(try test.ledger.facts(asOf: nil).map(\.process).contains("someone-else"))
+        #expect(try test.ledger.rebuild(check: true).differing == [])
+        #expect(try test.ledger.derivedProjectionDifferences() == ["INC-2"])
+
+        let status = try #require(try test.ledger.state(of: "INC-1")).status
+        let other: IncidentStatus = status == .closed ? .open : .closed
+        try test.ledger.environment.write { txn in
+            try txn.put(
+                [], forKey: Ledger.statusKey(other, Array("INC-1".utf8)),
+                in: test.ledger.incidentsByStatus)
+            _ = try txn.delete(Array("INC-2".utf8), in: test.ledger.incidentFacts)
+        }
+        #expect(try test.ledger.derivedProjectionDifferences() == ["INC-1", "INC-2"])
+
+        _ = try test.ledger.rebuild()
+        #expect(try test.ledger.derivedProjectionDifferences() == [])
+        let processes = try test.ledger.facts(asOf: nil).map(\.process)
+        #expect(processes == ["nightly-export", "nightly-export"])
+    }
+
     @Test("rebuild --check reports a kept incident the log does not have")
     func checkReportsExtraProjection() throws {
         let test = try TestLedger()

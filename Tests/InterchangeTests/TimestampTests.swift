@@ -191,7 +191,11 @@ struct TimestampFormattingTests {
 struct TimestampKeyTests {
     // ISO weeks computed with Python's date.isocalendar().
     @Test(arguments: [
+        ("2026-12-31T00:00:00Z", "2026-W53"),
         ("2027-01-01T12:00:00Z", "2026-W53"),
+        ("2027-01-03T23:59:59Z", "2026-W53"),
+        ("2027-01-04T00:00:00Z", "2027-W01"),
+        ("2020-12-28T00:00:00Z", "2020-W53"),
         ("2024-12-30T00:00:00Z", "2025-W01"),
         ("2026-01-01T00:00:00Z", "2026-W01"),
         ("2025-12-29T00:00:00Z", "2026-W01"),

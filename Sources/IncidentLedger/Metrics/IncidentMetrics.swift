@@ -72,7 +72,8 @@ public struct MetricReport: Sendable {
     public var overall: Summary
     /// Per group, sorted by key.
     public var groups: [GroupStatistics]
-    /// With `.impact`: incidents measured from detection because no impact start was given.
+    /// With `.impact`: incidents measured (or, for TTR, aged) from detection because no
+    /// impact start was given.
     public var fellBack: Int
     /// Incidents selected but not measured (not yet acknowledged, mitigated or resolved).
     public var unmeasured: Int
@@ -138,20 +139,23 @@ public struct MetricReport: Sendable {
         @_specialize(exported:true,where State == IncidentFacts)
         public mutating func add<State: IncidentFactsView>(_ state: State) {
             let origin: Int64
+            // Only incidents measured or aged from their start count as falling back.
+            let fallsBack = start == .impact && state.impactNanoseconds == nil
             if start == .impact, let impact = state.impactNanoseconds {
                 origin = impact
             } else {
                 origin = state.detectedNanoseconds
-                if start == .impact { fellBack += 1 }
             }
             guard let end = IncidentMetrics.end(of: metric, state, firstResolution: firstResolution)
             else {
                 unmeasured += 1
                 if metric == .ttr, state.status == .open {
                     ages.append(IncidentMetrics.seconds(from: origin, to: now))
+                    if fallsBack { fellBack += 1 }
                 }
                 return
             }
+            if fallsBack { fellBack += 1 }
             let duration = IncidentMetrics.seconds(from: origin, to: end)
             seconds.append(duration)
             guard let groupBy else { return }

@@ -86,7 +86,9 @@ public enum Recurrence {
         _ byKey: [String: [(detected: Int64, incident: String)]], windowSeconds: Int64,
         threshold: Int
     ) -> [RecurrenceFinding] {
-        let window = windowSeconds * 1_000_000_000
+        // A window longer than 64 bits of nanoseconds holds every detection.
+        let (scaled, tooLong) = windowSeconds.multipliedReportingOverflow(by: 1_000_000_000)
+        let window = tooLong ? Int64.max : scaled
         var findings: [RecurrenceFinding] = []
         for (name, group) in byKey {
             let sorted = group.sorted {
@@ -95,7 +97,7 @@ public enum Recurrence {
             var best = (start: 0, end: 0)
             var first = 0
             for last in sorted.indices {
-                while sorted[last].detected - sorted[first].detected > window {
+                while exceeds(sorted[last].detected, sorted[first].detected, window) {
                     first += 1
                 }
                 if last - first > best.end - best.start { best = (first, last) }
@@ -115,6 +117,13 @@ public enum Recurrence {
             )
         }
     }
+}
+
+/// Whether `last` lies more than `window` nanoseconds after `first`, also when the
+/// difference is too large for 64 bits.
+private func exceeds(_ last: Int64, _ first: Int64, _ window: Int64) -> Bool {
+    let (difference, overflow) = last.subtractingReportingOverflow(first)
+    return overflow || difference > window
 }
 
 /// An instant as UTC text with as many fraction digits as it needs (0, 3, 6 or 9).

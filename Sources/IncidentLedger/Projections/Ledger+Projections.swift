@@ -167,7 +167,9 @@ extension Ledger {
     }
 
     /// Makes the kept states, facts and status index those of `rebuilt`, writing
-    /// only what differs: a rebuild of projections that were right writes nothing.
+    /// only what differs: a rebuild of projections that were right writes nothing
+    /// but the meta; when some incident's state or facts are missing, all are
+    /// written again.
     /// - Complexity: O(k) reads and encodings for k incidents, plus O(d log k)
     ///   writes for the d that differ.
     private func replaceKeptStates(
@@ -176,11 +178,14 @@ extension Ledger {
         var stale: [(Database, [UInt8])] = []
         var changed: Set<String> = []
         var statusKept: Set<String> = []
+        var statesSeen = 0
+        var factsSeen = 0
         try txn.withCursor(incidents) { cursor in
             var entry = try cursor.first()
             while let current = entry {
                 let name = String(decoding: current.key, as: UTF8.self)
                 if let state = rebuilt[name] {
+                    statesSeen += 1
                     if !sameBytes(state.encoded(), current.value) { changed.insert(name) }
                 } else {
                     stale.append((incidents, Array(current.key)))
@@ -193,6 +198,7 @@ extension Ledger {
             while let current = entry {
                 let name = String(decoding: current.key, as: UTF8.self)
                 if let state = rebuilt[name] {
+                    factsSeen += 1
                     if !sameBytes(IncidentFacts(state).encoded(), current.value) {
                         changed.insert(name)
                     }
@@ -220,8 +226,10 @@ extension Ledger {
         }
 
         for (database, key) in stale { _ = try txn.delete(key, in: database) }
+        // Every incident is written whose state or facts are missing, when any is.
+        let anyMissing = statesSeen < rebuilt.count || factsSeen < rebuilt.count
         for (name, state) in rebuilt {
-            if changed.contains(name) || !statusKept.contains(name) {
+            if anyMissing || changed.contains(name) || !statusKept.contains(name) {
                 // Its status entry, if right, is kept; any wrong one was deleted above.
                 try keep([(statusKept.contains(name) ? state.status : nil, state)], in: txn)
             }

@@ -14,7 +14,8 @@ extension Command {
                 + "recurrence flag by process (incidents_recurring, with "
                 + "incidents_recurrence_max_in_window; the window and threshold as "
                 + "recurrence's). With -o the text replaces FILE in one step, for the node "
-                + "exporter's textfile collector: run it from cron or a timer.",
+                + "exporter's textfile collector: run it from cron or a timer. With --as-of, "
+                + "the figures as the ledger stood at that position or recorded time.",
             options: [
                 OptionSpec.flag("prometheus", help: "Print the Prometheus text format"),
                 OptionSpec(
@@ -26,6 +27,7 @@ extension Command {
                 OptionSpec(
                     "threshold", value: "N",
                     help: "Incidents in one window that flag a process (default 3)"),
+                AsOfOption.spec,
             ],
             examples: [
                 "incidents metrics --prometheus",
@@ -39,9 +41,10 @@ extension Command {
         let window = try parseWindow(arguments.value("window") ?? "30d")
         let threshold =
             try arguments.wholeNumber("threshold", minimum: 1).map { Int(clamping: $0) } ?? 3
+        let moment = try AsOfOption.parse(arguments)
         let ledger = try context.openLedger(.readOnly)
         let exposition = PrometheusExposition(
-            facts: try ledger.facts(asOf: nil), recurrenceWindowSeconds: window,
+            facts: try ledger.facts(asOf: moment), recurrenceWindowSeconds: window,
             recurrenceThreshold: threshold)
 
         if let path = arguments.value("output") {

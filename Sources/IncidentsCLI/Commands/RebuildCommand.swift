@@ -10,7 +10,9 @@ extension Command {
             discussion: "Replays every record from position 1, corrections applied, and "
                 + "replaces the kept incident states in one transaction. With --check, "
                 + "rebuilds aside, writes nothing, and lists every incident whose kept "
-                + "state differs from the rebuilt one; exits 1 if any does. A ledger whose "
+                + "state differs from the rebuilt one, or whose kept facts or status-index "
+                + "entry (what stats, recurrence and list read) differ from its state; "
+                + "exits 1 if any does. A ledger whose "
                 + "kept states have an older layout is rebuilt by itself when a newer "
                 + "program first opens it for writing.",
             options: [OptionSpec.flag("check", help: "Compare with what is kept; write nothing")],
@@ -20,8 +22,13 @@ extension Command {
         let check = arguments.flag("check")
         let ledger = try context.openLedger(check ? .readOnly : .readWrite)
         let progress = context.terminal.progress(check ? "checking" : "rebuilding")
-        let report = try ledger.rebuild(check: check) { done, total in
+        var report = try ledger.rebuild(check: check) { done, total in
             progress?(Int(done), Int(total))
+        }
+        if check {
+            // The facts and the status index follow from the kept states: check them too.
+            let derived = try ledger.derivedProjectionDifferences()
+            report.differing = Set(report.differing + derived).sorted()
         }
         if arguments.flag("json") {
             var writer = CanonicalJSONWriter()

@@ -67,12 +67,15 @@ extension Command {
             context.out.line()
             return .success
         }
-        var table = Table(["KEY", "MAX IN WINDOW", "TOTAL", "FLAGGED", "WORST WINDOW"])
+        var table = Table([
+            "KEY", "MAX IN WINDOW", "TOTAL", "FLAGGED", "WORST WINDOW", "ITS INCIDENTS",
+        ])
         for finding in findings {
             table.add([
                 finding.key, "\(finding.maxInWindow)", "\(finding.total)",
                 finding.flagged ? context.terminal.red("yes") : "no",
                 "\(finding.from.text) .. \(finding.to.text)",
+                finding.incidents.joined(separator: " "),
             ])
         }
         context.out.line(table.render(styleHeader: context.terminal.bold))
@@ -91,9 +94,16 @@ extension Command {
             number = text.dropLast()
             unit = scale
         }
-        guard let value = Int64(number), value > 0 else {
-            throw UsageError("'--window' must be a duration such as 30d, 12h or 90m, not '\(text)'")
+        // Windows are compared in nanoseconds, so the longest is what those can hold.
+        guard let value = Int64(number), value > 0, value <= maximumWindowSeconds / unit
+        else {
+            throw UsageError(
+                "'--window' must be a duration such as 30d, 12h or 90m, at most "
+                    + "\(maximumWindowSeconds / 86_400)d, not '\(text)'")
         }
         return value * unit
     }
+
+    /// The longest window, in seconds, whose length in nanoseconds fits in 64 bits.
+    static let maximumWindowSeconds = Int64.max / 1_000_000_000
 }

@@ -16,7 +16,10 @@ extension Command {
                 + "each period also gets a 95% bootstrap interval of its median (fixed seed: "
                 + "the same ledger gives the same report), and periods with fewer than 20 "
                 + "incidents are marked as too few to compare. Open incidents are not in TTR; "
-                + "they are counted and aged separately.",
+                + "they are counted and aged separately, to now or to the --as-of moment. "
+                + "--resolve first measures TTR to the first resolution of every incident "
+                + "ever resolved, also one reopened since. --from impact says how many "
+                + "incidents had no impact start and were measured from detection.",
             positionals: [
                 PositionalSpec(
                     "METRIC", help: "Time to acknowledge, mitigate or resolve",
@@ -105,8 +108,13 @@ extension Command {
             let values = arguments.values(option)
             if !values.isEmpty { parts.append("\(option) \(values.joined(separator: ","))") }
         }
+        for flag in ["customer-facing", "regulatory"] where arguments.flag(flag) {
+            parts.append(flag)
+        }
         if let since = arguments.value("since") { parts.append("since \(since)") }
         if let until = arguments.value("until") { parts.append("until \(until)") }
+        if arguments.value("resolve") == "first" { parts.append("to the first resolution") }
+        if let moment = arguments.value("as-of") { parts.append("as of \(moment)") }
         return parts.joined(separator: ", ")
     }
 
@@ -218,6 +226,20 @@ extension Command {
                 terminal.dim(
                     "The mean is \(String(format1: mean / max(median, 1)))x the median: a few long "
                         + "incidents pull it up. Compare medians and p90, not means."))
+        }
+        // A group's mean can mislead even where the overall one does not.
+        let skewed = report.groups.filter { group in
+            guard let mean = group.summary.mean, let median = group.summary.p50 else {
+                return false
+            }
+            return mean > 1.5 * median
+        }
+        if !skewed.isEmpty {
+            lines.append(
+                terminal.dim(
+                    "In \(skewed.count) of \(report.groups.count) groups the mean is more than "
+                        + "1.5x the median (\(skewed.prefix(3).map(\.key).joined(separator: ", "))"
+                        + (skewed.count > 3 ? ", ..." : "") + "): compare their medians."))
         }
         if report.start == .impact, report.fellBack > 0 {
             lines.append(
