@@ -45,8 +45,10 @@ public struct EventBatch: Sendable {
     /// - Parameter range: Indices of inputs.
     /// - Returns: Their line numbers and events (or why each was refused), in order.
     /// - Complexity: O(n) for n inputs, shared among the cores.
-    func decode(_ range: Range<Int>) -> [(line: Int, event: Result<Event, EventError>)] {
-        let workers = min(EventBatch.cores, range.count)
+    func decode(
+        _ range: Range<Int>, workers available: Int = EventBatch.cores
+    ) -> [(line: Int, event: Result<Event, EventError>)] {
+        let workers = min(available, range.count)
         guard workers > 1 else { return range.map { self[$0] } }
         return Array(unsafeUninitializedCapacity: range.count) { results, initialized in
             guard let base = results.baseAddress else { return }
@@ -60,6 +62,41 @@ public struct EventBatch: Sendable {
                 }
             }
             initialized = range.count
+        }
+    }
+
+    /// Gives `body` each chunk's decoded inputs in order, on this thread, while the
+    /// next chunk is decoded on the other cores: a writer checks and writes one chunk
+    /// while the next is read, rather than the two waiting on each other.
+    /// - Parameter body: Called once per chunk, with its indices and its inputs'
+    ///   line numbers and events (or why each was refused).
+    /// - Throws: What `body` throws, once the chunk being decoded ahead is done.
+    /// - Complexity: O(n) for n inputs; at most two chunks are held at once.
+    func forEachDecodedChunk(
+        _ body: (Range<Int>, [(line: Int, event: Result<Event, EventError>)]) throws -> Void
+    ) rethrows {
+        let chunks = self.chunks
+        guard let first = chunks.first else { return }
+        guard EventBatch.cores > 1 else {
+            for chunk in chunks { try body(chunk, decode(chunk)) }
+            return
+        }
+        var current = decode(first)
+        for (index, chunk) in chunks.enumerated() {
+            let ahead = DecodedAhead()
+            let group = DispatchGroup()
+            if index + 1 < chunks.count {
+                let next = chunks[index + 1]
+                let batch = self
+                DispatchQueue.global().async(group: group) {
+                    ahead.inputs = batch.decode(next, workers: EventBatch.cores - 1)
+                }
+            }
+            // Waited for however `body` ends, so that no decoding outlives the call.
+            defer { group.wait() }
+            try body(chunk, current)
+            group.wait()
+            current = ahead.inputs
         }
     }
 
@@ -87,6 +124,12 @@ public struct EventBatch: Sendable {
 /// initializes its own slots and no others, so they may share the pointer.
 private struct DecodedSlots: @unchecked Sendable {
     let base: UnsafeMutablePointer<(line: Int, event: Result<Event, EventError>)>
+}
+
+/// The next chunk's inputs, decoded on another thread: written by that thread only
+/// before the group it runs in is left, read by the writer only after it waited.
+private final class DecodedAhead: @unchecked Sendable {
+    var inputs: [(line: Int, event: Result<Event, EventError>)] = []
 }
 
 /// The non-blank lines of an NDJSON text: their byte ranges and 1-based numbers.

@@ -62,10 +62,10 @@ extension Ledger {
                 var writer = try BatchWriter(ledger: self, txn: txn, expected: batch.count)
                 writer.acceptsLedgerLevel = options.acceptsLedgerLevel
                 writer.sameIDIsDuplicate = options.sameIDIsDuplicate
-                // Inputs are decoded a chunk at a time on every core, then checked and
-                // written in order on this thread, which alone uses the transaction.
-                for chunk in batch.chunks {
-                    let decoded = batch.decode(chunk)
+                // Inputs are decoded a chunk at a time on the other cores, ahead of
+                // their checking and writing in order on this thread, which alone uses
+                // the transaction.
+                try batch.forEachDecodedChunk { chunk, decoded in
                     for offset in decoded.indices {
                         let (line, result) = decoded[offset]
                         let index = chunk.lowerBound + offset
