@@ -6,8 +6,11 @@ import LedgerStorage
 
 /// What folding a span of the log gave.
 struct FoldResult {
-    /// Every incident's state, by incident.
-    var states: [String: IncidentState] = [:]
+    /// Each worker's states, by incident: the workers' incidents are disjoint.
+    var shards: [[String: IncidentState]] = []
+    /// Each worker's states as the kept projections store them, by incident, when
+    /// asked for (`encodesStates`).
+    var encodedShards: [[String: KeptBytes]] = []
     /// The last position folded (0 for none).
     var records: UInt64 = 0
     /// The RFC 6962 leaf hash of every record folded, in order, when asked for.
@@ -15,6 +18,52 @@ struct FoldResult {
     /// The root of each complete block of the kept tree's leaves (`KeptSubtrees`),
     /// in order, when the leaves were asked for.
     var blockRoots: [SHA256Digest] = []
+
+    /// Every incident's state, in one dictionary (made anew on each call).
+    /// - Complexity: O(k) for k incidents.
+    var states: [String: IncidentState] {
+        var shards = self.shards.sorted { $0.count > $1.count }
+        guard !shards.isEmpty else { return [:] }
+        var states = shards.removeFirst()
+        states.reserveCapacity(count)
+        for shard in shards {
+            for (incident, state) in shard { states[incident] = state }
+        }
+        return states
+    }
+
+    /// How many incidents were folded.
+    var count: Int { shards.reduce(0) { $0 + $1.count } }
+
+    /// One incident's state, if it was folded.
+    func state(of incident: String) -> IncidentState? {
+        for shard in shards {
+            if let state = shard[incident] { return state }
+        }
+        return nil
+    }
+
+    /// One incident's kept bytes, if it was folded and they were asked for.
+    func encoded(_ incident: String) -> KeptBytes? {
+        for shard in encodedShards {
+            if let bytes = shard[incident] { return bytes }
+        }
+        return nil
+    }
+}
+
+/// An incident's state as the kept projections store it: its state, its facts and
+/// its status-index entry.
+struct KeptBytes {
+    var state: [UInt8]
+    var facts: [UInt8]
+    var status: IncidentStatus
+
+    init(_ state: IncidentState) {
+        self.state = state.encoded()
+        facts = IncidentFacts(state).encoded()
+        status = state.status
+    }
 }
 
 extension Ledger {
@@ -33,6 +82,8 @@ extension Ledger {
     ///     span ends at this transaction's last record.
     ///   - last: The last position to fold, or nil for all.
     ///   - wantsLeaves: Also hash every record as a leaf of the Merkle tree.
+    ///   - encodesStates: Also encode every state as the kept projections store it,
+    ///     each worker its own.
     ///   - threshold: Below this many records the fold stays on one thread (tests
     ///     lower it to fold small ledgers on every core).
     ///   - progress: Called now and then with (records folded, records in all).
@@ -41,7 +92,7 @@ extension Ledger {
     /// - Complexity: O(n) in the records, shared among the cores.
     func fold(
         in txn: some ReadableTransaction, through last: UInt64?, wantsLeaves: Bool = false,
-        splittingFrom threshold: UInt64 = Ledger.foldSplitThreshold,
+        encodesStates: Bool = false, splittingFrom threshold: UInt64 = Ledger.foldSplitThreshold,
         progress: ((UInt64, UInt64) -> Void)?
     ) throws -> FoldResult {
         let total = UInt64(try txn.count(records))
@@ -52,8 +103,8 @@ extension Ledger {
         let corrections = try gatherCorrections(in: txn, through: end)
         let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         let workers = end < threshold ? 1 : min(cores, 8)
-        var shards = [Result<[String: IncidentState], LedgerError>](
-            repeating: .success([:]), count: workers)
+        var shards = [Result<ShardFold, LedgerError>](
+            repeating: .success(ShardFold()), count: workers)
         if wantsLeaves {
             result.leaves = Array(repeating: .zero, count: Int(end))
             let blocks = Int(end >> UInt64(KeptSubtrees<ReadTransaction>.keptLevel))
@@ -73,7 +124,8 @@ extension Ledger {
                     let work: @Sendable (Int) -> Void = { worker in
                         let folded = Ledger.foldShard(
                             worker, of: workers, through: end, corrections: corrections,
-                            environment: environment, records: records, slots: slots,
+                            encodes: encodesStates, environment: environment,
+                            records: records, slots: slots,
                             progress: worker == 0 ? reporter : nil)
                         slots.shards?[worker] = folded
                     }
@@ -86,12 +138,10 @@ extension Ledger {
             }
         }
 
-        // The shards hold disjoint incidents: the largest is kept, the others added.
-        var folded = try shards.map { try $0.get() }.sorted { $0.count > $1.count }
-        result.states = folded.isEmpty ? [:] : folded.removeFirst()
-        result.states.reserveCapacity(folded.reduce(result.states.count) { $0 + $1.count })
-        for states in folded {
-            for (incident, state) in states { result.states[incident] = state }
+        for shard in shards {
+            let folded = try shard.get()
+            result.shards.append(folded.states)
+            if encodesStates { result.encodedShards.append(folded.encoded) }
         }
         result.records = end
         progress?(end, end)
@@ -150,9 +200,9 @@ extension Ledger {
     /// hashes of the blocks of records dealt to it.
     private static func foldShard(
         _ worker: Int, of workers: Int, through end: UInt64,
-        corrections: Projector.Corrections, environment: Environment, records: Database,
-        slots: FoldSlots, progress: FoldProgress?
-    ) -> Result<[String: IncidentState], LedgerError> {
+        corrections: Projector.Corrections, encodes: Bool, environment: Environment,
+        records: Database, slots: FoldSlots, progress: FoldProgress?
+    ) -> Result<ShardFold, LedgerError> {
         do {
             let hasher = slots.leaves == nil ? nil : try SHA256Hasher()
             var projector = Projector(corrections: corrections)
@@ -188,7 +238,9 @@ extension Ledger {
                     of: worker, among: workers, leaves: leaves, into: roots,
                     count: slots.blockCount, hasher: hasher)
             }
-            return .success(projector.states)
+            var folded = ShardFold(states: projector.states)
+            if encodes { folded.encoded = folded.states.mapValues(KeptBytes.init) }
+            return .success(folded)
         } catch let error as LedgerError {
             return .failure(error)
         } catch {
@@ -353,10 +405,16 @@ extension Ledger {
     }
 }
 
+/// What one worker folded.
+private struct ShardFold {
+    var states: [String: IncidentState] = [:]
+    var encoded: [String: KeptBytes] = [:]
+}
+
 /// Where the workers of a fold put their results: each writes its own shard's slot
 /// and the leaves of its own blocks only.
 private struct FoldSlots: @unchecked Sendable {
-    let shards: UnsafeMutablePointer<Result<[String: IncidentState], LedgerError>>?
+    let shards: UnsafeMutablePointer<Result<ShardFold, LedgerError>>?
     let leaves: UnsafeMutablePointer<SHA256Digest>?
     let blockRoots: UnsafeMutablePointer<SHA256Digest>?
     let blockCount: Int

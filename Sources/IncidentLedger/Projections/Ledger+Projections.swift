@@ -141,11 +141,11 @@ extension Ledger {
                 return try environment.read { txn in
                     let folded = try fold(
                         in: txn, through: nil, wantsLeaves: true, progress: progress)
-                    var report = RebuildReport(
-                        records: folded.records, incidents: folded.states.count)
-                    report.differing = try differences(folded.states, in: txn)
+                    let states = folded.states
+                    var report = RebuildReport(records: folded.records, incidents: states.count)
+                    report.differing = try differences(states, in: txn)
                     for incident in report.differing {
-                        report.lastPositions[incident] = folded.states[incident]?.lastPosition
+                        report.lastPositions[incident] = states[incident]?.lastPosition
                     }
                     report.treeIntact = try treeMatches(folded.leaves, in: txn)
                     return report
@@ -153,13 +153,14 @@ extension Ledger {
             }
             return try environment.write { txn in
                 let folded = try fold(
-                    in: txn, through: nil, wantsLeaves: true, progress: progress)
-                try replaceKeptStates(with: folded.states, in: txn)
+                    in: txn, through: nil, wantsLeaves: true, encodesStates: true,
+                    progress: progress)
+                try replaceKeptStates(with: folded, in: txn)
                 try replaceKeptTree(with: keptTreeNodes(blockRoots: folded.blockRoots), in: txn)
                 try txn.put(Ledger.projectionVersion, forKey: Ledger.projectionVersionKey, in: meta)
                 try txn.put(
                     bigEndianBytes(folded.records), forKey: Ledger.projectedThroughKey, in: meta)
-                return RebuildReport(records: folded.records, incidents: folded.states.count)
+                return RebuildReport(records: folded.records, incidents: folded.count)
             }
         } catch {
             throw Ledger.wrap(error)
@@ -172,9 +173,7 @@ extension Ledger {
     /// written again.
     /// - Complexity: O(k) reads and encodings for k incidents, plus O(d log k)
     ///   writes for the d that differ.
-    private func replaceKeptStates(
-        with rebuilt: [String: IncidentState], in txn: WriteTransaction
-    ) throws {
+    private func replaceKeptStates(with rebuilt: FoldResult, in txn: WriteTransaction) throws {
         var stale: [(Database, [UInt8])] = []
         var changed: Set<String> = []
         var statusKept: Set<String> = []
@@ -184,9 +183,9 @@ extension Ledger {
             var entry = try cursor.first()
             while let current = entry {
                 let name = String(decoding: current.key, as: UTF8.self)
-                if let state = rebuilt[name] {
+                if let bytes = rebuilt.encoded(name) {
                     statesSeen += 1
-                    if !sameBytes(state.encoded(), current.value) { changed.insert(name) }
+                    if !sameBytes(bytes.state, current.value) { changed.insert(name) }
                 } else {
                     stale.append((incidents, Array(current.key)))
                 }
@@ -197,9 +196,9 @@ extension Ledger {
             var entry = try cursor.first()
             while let current = entry {
                 let name = String(decoding: current.key, as: UTF8.self)
-                if let state = rebuilt[name] {
+                if let bytes = rebuilt.encoded(name) {
                     factsSeen += 1
-                    if !sameBytes(IncidentFacts(state).encoded(), current.value) {
+                    if !sameBytes(bytes.facts, current.value) {
                         changed.insert(name)
                     }
                 } else {
@@ -215,7 +214,9 @@ extension Ledger {
                 if let split = key.firstIndex(of: 0) {
                     let status = String(decoding: key[..<split], as: UTF8.self)
                     let name = String(decoding: key[(split + 1)...], as: UTF8.self)
-                    if rebuilt[name]?.status.rawValue == status, statusKept.insert(name).inserted {
+                    if rebuilt.encoded(name)?.status.rawValue == status,
+                        statusKept.insert(name).inserted
+                    {
                         entry = try cursor.next()
                         continue
                     }
@@ -227,9 +228,11 @@ extension Ledger {
 
         for (database, key) in stale { _ = try txn.delete(key, in: database) }
         // Every incident is written whose state or facts are missing, when any is.
-        let anyMissing = statesSeen < rebuilt.count || factsSeen < rebuilt.count
-        for (name, state) in rebuilt {
-            if anyMissing || changed.contains(name) || !statusKept.contains(name) {
+        let count = rebuilt.count
+        let anyMissing = statesSeen < count || factsSeen < count
+        for shard in rebuilt.shards {
+            for (name, state) in shard
+            where anyMissing || changed.contains(name) || !statusKept.contains(name) {
                 // Its status entry, if right, is kept; any wrong one was deleted above.
                 try keep([(statusKept.contains(name) ? state.status : nil, state)], in: txn)
             }
