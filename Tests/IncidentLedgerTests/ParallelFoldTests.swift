@@ -60,6 +60,37 @@ struct ParallelFoldTests {
                         ]),
                 ]
             }
+            if number % 2 == 0 {
+                // Flags, a list, a date and an escaped text: read directly or decoded.
+                lines += [
+                    eventLine(
+                        "triaged", incident, at: time(base + 1),
+                        data: number % 4 == 0
+                            ? ["scope": "multi-process", "processes": ["a", "b"]]
+                            : [
+                                "scope": "single-process", "customerFacing": true,
+                                "regulatory": false, "severity": "SEV2",
+                            ]),
+                    eventLine(
+                        "root-cause", incident, at: time(base + 2),
+                        data: [
+                            "category": "config", "summary": .string(#"a "quoted" cause"#),
+                            "change": .string("PR-\(number)"),
+                        ]),
+                    eventLine(
+                        "follow-up", incident, at: time(base + 3),
+                        data: ["task": "T1", "title": "Add an alert", "due": "2026-04-01"]),
+                    eventLine("follow-up-done", incident, at: time(base + 4), data: ["task": "T1"]),
+                    eventLine(
+                        "severity-changed", incident, at: time(base + 4),
+                        data: ["severity": "SEV1", "reason": "spreading"]),
+                    eventLine(
+                        "escalated", incident, at: time(base + 5),
+                        data: ["reason": "two services", "scope": "multi-process"]),
+                    eventLine(
+                        "postmortem", incident, at: time(base + 6), data: ["document": "PM-1"]),
+                ]
+            }
             lines.append(
                 eventLine(
                     "closed", incident, at: time(base + 10),

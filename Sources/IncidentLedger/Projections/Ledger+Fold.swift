@@ -255,12 +255,19 @@ extension Ledger {
         _ bytes: UnsafeRawBufferPointer, at position: UInt64, incidentKey: Int,
         incident: UnsafeRawBufferPointer, into projector: inout Projector
     ) throws {
-        if let (type, id, at) = skim(bytes, incidentKey: incidentKey), type.foldsWithoutData,
-            !projector.isCorrected(id)
-        {
+        if let (type, id, at, dataRange) = skim(bytes, incidentKey: incidentKey) {
             let name = String(decoding: incident, as: UTF8.self)
-            projector.fold(type, at: at, of: name, position: position)
-            return
+            if type.foldsWithoutData, !projector.isCorrected(id) {
+                projector.fold(type, at: at, of: name, position: position)
+                return
+            }
+            // The fold reads no actor: the event is made without one.
+            if let data = canonicalData(bytes, in: dataRange, of: type) {
+                let event = Event(
+                    id: id, incident: name, type: type, at: at, actor: "", data: data)
+                projector.fold(event, position: position)
+                return
+            }
         }
         let event = try decodeStored(bytes, at: position)
         guard event.incident.utf8.elementsEqual(incident) else {
@@ -332,7 +339,7 @@ extension Ledger {
     /// - Complexity: O(n) in the length of the actor and the type.
     static func skim(
         _ bytes: UnsafeRawBufferPointer, incidentKey: Int
-    ) -> (type: EventType, id: EventID, at: Timestamp)? {
+    ) -> (type: EventType, id: EventID, at: Timestamp, data: Range<Int>)? {
         guard let base = bytes.baseAddress else { return nil }
         let text = base.assumingMemoryBound(to: UInt8.self)
         let count = bytes.count
@@ -382,7 +389,14 @@ extension Ledger {
             decoding: UnsafeBufferPointer(start: text + atStart, count: atEnd - atStart),
             as: UTF8.self)
         guard let at = try? Timestamp(parsing: atText) else { return nil }
-        return (type, id, at)
+
+        // The data lies between the time and the id: `,"data":{…}`.
+        let dataKey: StaticString = #","data":"#
+        let dataStart = atEnd + 1 + dataKey.utf8CodeUnitCount
+        guard dataStart < idKeyStart,
+            memcmp(base + atEnd + 1, dataKey.utf8Start, dataKey.utf8CodeUnitCount) == 0
+        else { return nil }
+        return (type, id, at, dataStart..<idKeyStart)
     }
 
     /// Which of `workers` folds `incident`: FNV-1a over its bytes.

@@ -1,0 +1,113 @@
+import Glibc
+import Interchange
+
+extension Ledger {
+    /// The data of a canonical record, read straight from its bytes when it is a flat
+    /// object of strings, times, dates and flags without escapes: what most events
+    /// carry. Nil otherwise (an array, a nested object, an escaped string, a key the
+    /// type does not have), and the full decoder then reads the record.
+    ///
+    /// Canonical form writes the members in the byte order of their names, the order
+    /// of `EventSchema.fieldsInNameOrder`, so each key is matched against the type's
+    /// fields in one pass, without making a `String` of it.
+    /// - Parameters:
+    ///   - bytes: The record.
+    ///   - range: The bytes of its `data` object, braces included.
+    ///   - type: The record's type.
+    /// - Returns: The data, typed as the schema types it.
+    /// - Complexity: O(n) in the data's length.
+    static func canonicalData(
+        _ bytes: UnsafeRawBufferPointer, in range: Range<Int>, of type: EventType
+    ) -> EventData? {
+        guard let base = bytes.baseAddress, range.count >= 2 else { return nil }
+        let text = base.assumingMemoryBound(to: UInt8.self)
+        let quote = UInt8(ascii: "\"")
+        let backslash = UInt8(ascii: "\\")
+        guard text[range.lowerBound] == UInt8(ascii: "{"),
+            text[range.upperBound - 1] == UInt8(ascii: "}")
+        else { return nil }
+
+        let fields = EventSchema.fieldsInNameOrder(of: type)
+        var data = EventData(reservingCapacity: fields.count)
+        var next = 0
+        var cursor = range.lowerBound + 1
+        let end = range.upperBound - 1
+        while cursor < end {
+            // A key: a quoted name without escapes, then a colon.
+            guard text[cursor] == quote else { return nil }
+            let keyStart = cursor + 1
+            var keyEnd = keyStart
+            while keyEnd < end, text[keyEnd] != quote {
+                if text[keyEnd] == backslash { return nil }
+                keyEnd += 1
+            }
+            guard keyEnd + 1 < end, text[keyEnd + 1] == UInt8(ascii: ":") else { return nil }
+            let keyLength = keyEnd - keyStart
+            while next < fields.count,
+                fields[next].key.utf8CodeUnitCount != keyLength
+                    || memcmp(base + keyStart, fields[next].key.utf8Start, keyLength) != 0
+            {
+                next += 1
+            }
+            guard next < fields.count else { return nil }
+            let spec = fields[next]
+            next += 1
+
+            // A value: a string without escapes, or a flag.
+            let valueStart = keyEnd + 2
+            guard valueStart < end else { return nil }
+            let value: FieldValue
+            var valueEnd: Int
+            if text[valueStart] == quote {
+                valueEnd = valueStart + 1
+                while valueEnd < end, text[valueEnd] != quote {
+                    if text[valueEnd] == backslash { return nil }
+                    valueEnd += 1
+                }
+                guard valueEnd < end else { return nil }
+                let string = String(
+                    decoding: UnsafeBufferPointer(
+                        start: text + valueStart + 1, count: valueEnd - valueStart - 1),
+                    as: UTF8.self)
+                valueEnd += 1
+                switch spec.kind {
+                case .name, .text, .choice, .eventID, .digest:
+                    value = .string(string)
+                case .time:
+                    guard let time = try? Timestamp(parsing: string) else { return nil }
+                    value = .time(time)
+                case .date:
+                    guard let date = try? CivilDate(parsing: string) else { return nil }
+                    value = .date(date)
+                default:
+                    return nil
+                }
+            } else if case .flag = spec.kind, literal("true", at: valueStart, in: bytes) {
+                value = .flag(true)
+                valueEnd = valueStart + 4
+            } else if case .flag = spec.kind, literal("false", at: valueStart, in: bytes) {
+                value = .flag(false)
+                valueEnd = valueStart + 5
+            } else {
+                return nil
+            }
+            data.appendInOrder(spec.name, value)
+
+            // Then a comma and the next member, or the end.
+            if valueEnd == end { break }
+            guard valueEnd < end, text[valueEnd] == UInt8(ascii: ",") else { return nil }
+            cursor = valueEnd + 1
+        }
+        return data
+    }
+
+    /// Whether `word` is written at `offset` in `bytes`.
+    @inline(__always)
+    private static func literal(
+        _ word: StaticString, at offset: Int, in bytes: UnsafeRawBufferPointer
+    ) -> Bool {
+        guard let base = bytes.baseAddress, offset + word.utf8CodeUnitCount <= bytes.count
+        else { return false }
+        return memcmp(base + offset, word.utf8Start, word.utf8CodeUnitCount) == 0
+    }
+}
