@@ -109,6 +109,25 @@ struct ProjectionRebuildTests {
         #expect(try test.ledger.facts(asOf: nil).map(\.incident) == ["INC-1", "INC-2"])
     }
 
+    @Test("a rebuild repairs a status entry moved to another status, all counts unchanged")
+    func rebuildRepairsAMovedStatus() throws {
+        let test = try TestLedger()
+        try test.append(Self.history())
+        let status = try #require(try test.ledger.state(of: "INC-2")).status
+        #expect(status == .open)
+        try test.ledger.environment.write { txn in
+            let key = Array("INC-2".utf8)
+            _ = try txn.delete(Ledger.statusKey(.open, key), in: test.ledger.incidentsByStatus)
+            try txn.put(
+                [], forKey: Ledger.statusKey(.closed, key), in: test.ledger.incidentsByStatus)
+        }
+        #expect(try test.ledger.states(asOf: nil, statuses: [.open]).isEmpty)
+
+        _ = try test.ledger.rebuild()
+        #expect(try test.ledger.states(asOf: nil, statuses: [.open]).map(\.incident) == ["INC-2"])
+        #expect(try test.ledger.states(asOf: nil, statuses: [.closed]).isEmpty)
+    }
+
     @Test("rebuild --check reports altered kept facts and a wrong status-index entry")
     func checkReportsAlteredFactsAndIndex() throws {
         let test = try TestLedger()
