@@ -230,36 +230,27 @@ extension Ledger {
         var stale: [(Database, [UInt8])] = []
         var changed: Set<String> = []
         var statusKept: Set<String> = []
-        var statesSeen = 0
-        var factsSeen = 0
-        try txn.withCursor(incidents) { cursor in
-            var entry = try cursor.first()
-            while let current = entry {
-                let name = String(decoding: current.key, as: UTF8.self)
-                if let bytes = rebuilt.encoded(name) {
-                    statesSeen += 1
-                    if !sameBytes(bytes.state, current.value) { changed.insert(name) }
-                } else {
-                    stale.append((incidents, Array(current.key)))
-                }
-                entry = try cursor.next()
-            }
-        }
-        try txn.withCursor(incidentFacts) { cursor in
-            var entry = try cursor.first()
-            while let current = entry {
-                let name = String(decoding: current.key, as: UTF8.self)
-                if let bytes = rebuilt.encoded(name) {
-                    factsSeen += 1
-                    if !sameBytes(bytes.facts, current.value) {
-                        changed.insert(name)
+        // Walks a database keyed by incident: counts the folded incidents it holds,
+        // marks those whose bytes differ, and collects what the log does not give.
+        func walk(_ database: Database, _ expected: (KeptBytes) -> [UInt8]) throws -> Int {
+            var seen = 0
+            try txn.withCursor(database) { cursor in
+                var entry = try cursor.first()
+                while let current = entry {
+                    let name = String(decoding: current.key, as: UTF8.self)
+                    if let bytes = rebuilt.encoded(name) {
+                        seen += 1
+                        if !sameBytes(expected(bytes), current.value) { changed.insert(name) }
+                    } else {
+                        stale.append((database, Array(current.key)))
                     }
-                } else {
-                    stale.append((incidentFacts, Array(current.key)))
+                    entry = try cursor.next()
                 }
-                entry = try cursor.next()
             }
+            return seen
         }
+        let statesSeen = try walk(incidents) { $0.state }
+        let factsSeen = try walk(incidentFacts) { $0.facts }
         try txn.withCursor(incidentsByStatus) { cursor in
             var entry = try cursor.first()
             while let current = entry {

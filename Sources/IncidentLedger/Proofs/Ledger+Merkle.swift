@@ -112,15 +112,21 @@ struct BlockNodes {
     init(leaves: [SHA256Digest], hasher: SHA256Hasher) {
         levels = [leaves]
         while let below = levels.last, below.count > 1 {
-            var above: [SHA256Digest] = []
-            above.reserveCapacity(below.count / 2)
-            for pair in stride(from: 0, to: below.count - 1, by: 2) {
-                above.append(
-                    MerkleTree<KeptSubtrees<ReadTransaction>>.nodeHash(
-                        below[pair], below[pair + 1], hasher: hasher))
-            }
-            levels.append(above)
+            levels.append(BlockNodes.pairHashes(of: below, hasher: hasher))
         }
+    }
+
+    /// The level above `nodes`: the hash of each pair, an odd last node left out.
+    /// - Complexity: O(n) hashes.
+    static func pairHashes(of nodes: [SHA256Digest], hasher: SHA256Hasher) -> [SHA256Digest] {
+        var above: [SHA256Digest] = []
+        above.reserveCapacity(nodes.count / 2)
+        for pair in stride(from: 0, to: nodes.count - 1, by: 2) {
+            above.append(
+                MerkleTree<KeptSubtrees<ReadTransaction>>.nodeHash(
+                    nodes[pair], nodes[pair + 1], hasher: hasher))
+        }
+        return above
     }
 
     /// The node at `level` with `index` counted within the block, when complete.
@@ -223,14 +229,7 @@ extension Ledger {
             for (index, hash) in current.enumerated() {
                 nodes.append((level, UInt64(index), hash))
             }
-            var above: [SHA256Digest] = []
-            above.reserveCapacity(current.count / 2)
-            for pair in stride(from: 0, to: current.count - 1, by: 2) {
-                above.append(
-                    MerkleTree<KeptSubtrees<ReadTransaction>>.nodeHash(
-                        current[pair], current[pair + 1], hasher: hasher))
-            }
-            current = above
+            current = BlockNodes.pairHashes(of: current, hasher: hasher)
             level += 1
         }
         return nodes
