@@ -177,15 +177,16 @@ extension Ledger {
         in txn: some ReadableTransaction, through end: UInt64
     ) throws -> Projector.Corrections {
         var corrections = Projector.Corrections()
-        let marker = Array(#","type":"corrected"}"#.utf8)
+        let marker: StaticString = #","type":"corrected"}"#
+        let markerLength = marker.utf8CodeUnitCount
         try txn.withCursor(records) { cursor in
             var entry = try cursor.first()
             while let current = entry, let position = bigEndianValue(current.key),
                 position <= end
             {
                 let bytes = current.value
-                if bytes.count >= marker.count,
-                    bytes[(bytes.count - marker.count)...].elementsEqual(marker)
+                if bytes.count >= markerLength, let base = bytes.baseAddress,
+                    memcmp(base + bytes.count - markerLength, marker.utf8Start, markerLength) == 0
                 {
                     Projector.gather(
                         try Ledger.decodeStored(bytes, at: position), into: &corrections)
