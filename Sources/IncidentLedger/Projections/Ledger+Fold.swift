@@ -8,9 +8,9 @@ import LedgerStorage
 struct FoldResult {
     /// Each worker's states, by incident: the workers' incidents are disjoint.
     var shards: [[String: IncidentState]] = []
-    /// Each worker's states as the kept projections store them, by incident, when
-    /// asked for (`encodesStates`).
-    var encodedShards: [[String: KeptBytes]] = []
+    /// Whether every worker found each of its incidents kept exactly as folded (its
+    /// state, facts and status entry), when asked to compare (`comparesKept`).
+    var matchesKept = false
     /// The last position folded (0 for none).
     var records: UInt64 = 0
     /// The RFC 6962 leaf hash of every record folded, in order, when asked for.
@@ -43,12 +43,9 @@ struct FoldResult {
         return nil
     }
 
-    /// One incident's kept bytes, if it was folded and they were asked for.
+    /// One incident's state as the kept projections store it, if it was folded.
     func encoded(_ incident: String) -> KeptBytes? {
-        for shard in encodedShards {
-            if let bytes = shard[incident] { return bytes }
-        }
-        return nil
+        state(of: incident).map(KeptBytes.init)
     }
 }
 
@@ -82,8 +79,8 @@ extension Ledger {
     ///     span ends at this transaction's last record.
     ///   - last: The last position to fold, or nil for all.
     ///   - wantsLeaves: Also hash every record as a leaf of the Merkle tree.
-    ///   - encodesStates: Also encode every state as the kept projections store it,
-    ///     each worker its own.
+    ///   - comparesKept: Also compare every state with what is kept, each worker its
+    ///     own incidents in its own snapshot (`FoldResult.matchesKept`).
     ///   - threshold: Below this many records the fold stays on one thread (tests
     ///     lower it to fold small ledgers on every core).
     ///   - progress: Called now and then with (records folded, records in all).
@@ -92,7 +89,7 @@ extension Ledger {
     /// - Complexity: O(n) in the records, shared among the cores.
     func fold(
         in txn: some ReadableTransaction, through last: UInt64?, wantsLeaves: Bool = false,
-        encodesStates: Bool = false, splittingFrom threshold: UInt64 = Ledger.foldSplitThreshold,
+        comparesKept: Bool = false, splittingFrom threshold: UInt64 = Ledger.foldSplitThreshold,
         progress: ((UInt64, UInt64) -> Void)?
     ) throws -> FoldResult {
         let total = UInt64(try txn.count(records))
@@ -112,6 +109,8 @@ extension Ledger {
         }
         let environment = self.environment
         let records = self.records
+        let keptDatabases = KeptDatabases(
+            states: incidents, facts: incidentFacts, statuses: incidentsByStatus)
         let reporter = FoldProgress(progress: progress, total: end)
         let blockCount = result.blockRoots.count
         shards.withUnsafeMutableBufferPointer { shardSlots in
@@ -124,7 +123,7 @@ extension Ledger {
                     let work: @Sendable (Int) -> Void = { worker in
                         let folded = Ledger.foldShard(
                             worker, of: workers, through: end, corrections: corrections,
-                            encodes: encodesStates, environment: environment,
+                            kept: comparesKept ? keptDatabases : nil, environment: environment,
                             records: records, slots: slots,
                             progress: worker == 0 ? reporter : nil)
                         slots.shards?[worker] = folded
@@ -138,10 +137,11 @@ extension Ledger {
             }
         }
 
+        result.matchesKept = comparesKept
         for shard in shards {
             let folded = try shard.get()
             result.shards.append(folded.states)
-            if encodesStates { result.encodedShards.append(folded.encoded) }
+            result.matchesKept = result.matchesKept && folded.matchesKept
         }
         result.records = end
         progress?(end, end)
@@ -201,7 +201,7 @@ extension Ledger {
     /// hashes of the blocks of records dealt to it.
     private static func foldShard(
         _ worker: Int, of workers: Int, through end: UInt64,
-        corrections: Projector.Corrections, encodes: Bool, environment: Environment,
+        corrections: Projector.Corrections, kept: KeptDatabases?, environment: Environment,
         records: Database, slots: FoldSlots, progress: FoldProgress?
     ) -> Result<ShardFold, LedgerError> {
         do {
@@ -240,7 +240,11 @@ extension Ledger {
                     count: slots.blockCount, hasher: hasher)
             }
             var folded = ShardFold(states: projector.states)
-            if encodes { folded.encoded = folded.states.mapValues(KeptBytes.init) }
+            if let kept {
+                folded.matchesKept = try environment.read { txn in
+                    try kept.match(folded.states, in: txn)
+                }
+            }
             return .success(folded)
         } catch let error as LedgerError {
             return .failure(error)
@@ -423,7 +427,36 @@ extension Ledger {
 /// What one worker folded.
 private struct ShardFold {
     var states: [String: IncidentState] = [:]
-    var encoded: [String: KeptBytes] = [:]
+    var matchesKept = false
+}
+
+/// The kept projections a fold's states are compared with.
+private struct KeptDatabases: Sendable {
+    let states: Database
+    let facts: Database
+    let statuses: Database
+
+    /// Whether each state is kept exactly: its bytes, its facts' and its status entry.
+    /// - Complexity: O(k log n) reads for k states.
+    func match(
+        _ folded: [String: IncidentState], in txn: some ReadableTransaction
+    ) throws -> Bool {
+        for (name, state) in folded {
+            let bytes = KeptBytes(state)
+            let key = Array(name.utf8)
+            let same = try key.withUnsafeBytes { key in
+                try txn.withValue(in: states, forKey: key) {
+                    $0.map { sameBytes(bytes.state, $0) } ?? false
+                }
+                    && txn.withValue(in: facts, forKey: key) {
+                        $0.map { sameBytes(bytes.facts, $0) } ?? false
+                    }
+            }
+            guard same, try txn.contains(Ledger.statusKey(bytes.status, key), in: statuses)
+            else { return false }
+        }
+        return true
+    }
 }
 
 /// Where the workers of a fold put their results: each writes its own shard's slot

@@ -1,4 +1,3 @@
-import Dispatch
 import Interchange
 import LedgerCrypto
 import LedgerStorage
@@ -154,7 +153,7 @@ extension Ledger {
             }
             return try environment.write { txn in
                 let folded = try fold(
-                    in: txn, through: nil, wantsLeaves: true, encodesStates: true,
+                    in: txn, through: nil, wantsLeaves: true, comparesKept: true,
                     progress: progress)
                 try replaceKeptStates(with: folded, in: txn)
                 try replaceKeptTree(with: keptTreeNodes(blockRoots: folded.blockRoots), in: txn)
@@ -178,48 +177,12 @@ extension Ledger {
         // The usual case, checked on every core: each incident's kept bytes are right
         // and nothing else is kept, so nothing is written.
         let count = rebuilt.count
-        if try txn.count(incidents) == count, try txn.count(incidentFacts) == count,
-            try txn.count(incidentsByStatus) == count, keptBytesMatch(rebuilt)
+        if rebuilt.matchesKept, try txn.count(incidents) == count,
+            try txn.count(incidentFacts) == count, try txn.count(incidentsByStatus) == count
         {
             return
         }
         try rewriteDifferingStates(with: rebuilt, in: txn)
-    }
-
-    /// Whether every folded incident's kept state, facts and status entry are its
-    /// bytes, each worker's incidents read by that worker in its own snapshot (the
-    /// rebuild's write transaction has not changed them yet).
-    /// - Complexity: O(k log k) reads for k incidents, shared among the cores.
-    private func keptBytesMatch(_ rebuilt: FoldResult) -> Bool {
-        var matches = [Bool](repeating: false, count: rebuilt.encodedShards.count)
-        let environment = self.environment
-        let databases = (incidents, incidentFacts, incidentsByStatus)
-        let shards = rebuilt.encodedShards
-        matches.withUnsafeMutableBufferPointer { buffer in
-            let slots = MatchSlots(base: buffer.baseAddress)
-            DispatchQueue.concurrentPerform(iterations: shards.count) { worker in
-                let matched = try? environment.read { txn in
-                    for (name, bytes) in shards[worker] {
-                        let key = Array(name.utf8)
-                        let same = try key.withUnsafeBytes { key in
-                            try txn.withValue(in: databases.0, forKey: key) {
-                                $0.map { sameBytes(bytes.state, $0) } ?? false
-                            }
-                                && txn.withValue(in: databases.1, forKey: key) {
-                                    $0.map { sameBytes(bytes.facts, $0) } ?? false
-                                }
-                        }
-                        guard same,
-                            try txn.contains(
-                                Ledger.statusKey(bytes.status, key), in: databases.2)
-                        else { return false }
-                    }
-                    return true
-                }
-                slots.base?[worker] = matched ?? false
-            }
-        }
-        return matches.allSatisfy { $0 }
     }
 
     /// Deletes what the log does not give and writes the incidents whose state,
@@ -522,9 +485,4 @@ extension Ledger {
             throw Ledger.wrap(error)
         }
     }
-}
-
-/// Where the workers of `keptBytesMatch` put their answers: each its own slot only.
-private struct MatchSlots: @unchecked Sendable {
-    let base: UnsafeMutablePointer<Bool>?
 }
