@@ -185,6 +185,34 @@ struct ParallelFoldTests {
         #expect(folded.states["INC-4"]?.firstAcknowledgedAt?.text == time(241))
     }
 
+    @Test("the incident is found from the tail's layout, an escaped user name and all")
+    func findsTheIncidentFromTheTail() throws {
+        let test = try TestLedger()
+        try test.append([detectedLine("INC-77", at: time(0), id: eventID(1))])
+        let text = try #require(try test.recordText(at: 1))
+        let user = #""recordedBy":"\#(Ledger.currentUser())""#
+        #expect(text.contains(user))
+        let variants = [
+            text,
+            text.replacingOccurrences(of: user, with: #""recordedBy":"a\"b\\""#),
+            text.replacingOccurrences(of: user, with: #""recordedBy":"\\\"x""#),
+        ]
+        for variant in variants {
+            try Array(variant.utf8).withUnsafeBytes { bytes in
+                let (key, value) = try #require(
+                    Ledger.canonicalIncidentFromTail(in: bytes), "\(variant)")
+                #expect(String(decoding: bytes[value], as: UTF8.self) == "INC-77")
+                #expect(Ledger.canonicalIncident(in: bytes)?.key == key)
+            }
+        }
+        // A ledger-level record has no incident; nor does a tail laid out otherwise.
+        let noIncident = text.replacingOccurrences(of: #","incident":"INC-77""#, with: "")
+        try Array(noIncident.utf8).withUnsafeBytes { bytes in
+            #expect(Ledger.canonicalIncidentFromTail(in: bytes) == nil)
+            #expect(Ledger.canonicalIncident(in: bytes) == nil)
+        }
+    }
+
     @Test("the incident and the skimmed fields are found in a canonical record's bytes")
     func skimsCanonicalBytes() throws {
         let test = try TestLedger()

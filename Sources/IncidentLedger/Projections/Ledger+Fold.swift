@@ -293,6 +293,7 @@ extension Ledger {
     static func canonicalIncident(
         in bytes: UnsafeRawBufferPointer
     ) -> (key: Int, value: Range<Int>)? {
+        if let found = canonicalIncidentFromTail(in: bytes) { return found }
         let key: StaticString = #","incident":""#
         let keyLength = key.utf8CodeUnitCount
         guard bytes.count > keyLength, let base = bytes.baseAddress else { return nil }
@@ -325,6 +326,72 @@ extension Ledger {
             keyEnd -= 1
         }
         return nil
+    }
+
+    /// `canonicalIncident` by the layout of a record's tail, member by member from the
+    /// end: `,"position":N,"prev":"…64…","recordedAt":"…","recordedBy":"…","type":"…"}`.
+    /// Nil when the tail is not laid out so (a ledger-level record has no incident),
+    /// and the search then goes quote by quote.
+    /// - Complexity: O(m) in the length of the tail's texts, the hash skipped whole.
+    static func canonicalIncidentFromTail(
+        in bytes: UnsafeRawBufferPointer
+    ) -> (key: Int, value: Range<Int>)? {
+        guard let base = bytes.baseAddress else { return nil }
+        let text = base.assumingMemoryBound(to: UInt8.self)
+        let quote = UInt8(ascii: "\"")
+
+        // Where `key` starts when it ends just before `offset`.
+        func key(_ key: StaticString, before offset: Int) -> Int? {
+            let start = offset - key.utf8CodeUnitCount
+            guard start >= 0, memcmp(base + start, key.utf8Start, key.utf8CodeUnitCount) == 0
+            else { return nil }
+            return start
+        }
+        // The opening quote of a text without escapes whose closing quote is at `close`.
+        func opening(before close: Int) -> Int? {
+            var open = close - 1
+            while open >= 0, text[open] != quote { open -= 1 }
+            return open >= 0 ? open : nil
+        }
+
+        let count = bytes.count
+        guard count > 2, text[count - 1] == UInt8(ascii: "}"), text[count - 2] == quote,
+            let typeOpen = opening(before: count - 2),
+            let typeKey = key(#","type":""#, before: typeOpen + 1),
+            text[typeKey - 1] == quote
+        else { return nil }
+
+        // The user's name may hold escaped quotes: an escaped one is preceded by an
+        // odd number of backslashes.
+        var userOpen = typeKey - 2
+        while userOpen >= 0 {
+            if text[userOpen] == quote {
+                var backslashes = 0
+                while userOpen - backslashes - 1 >= 0,
+                    text[userOpen - backslashes - 1] == UInt8(ascii: "\\")
+                {
+                    backslashes += 1
+                }
+                if backslashes % 2 == 0 { break }
+            }
+            userOpen -= 1
+        }
+        guard userOpen > 0, let userKey = key(#","recordedBy":""#, before: userOpen + 1),
+            text[userKey - 1] == quote, let timeOpen = opening(before: userKey - 1),
+            let timeKey = key(#","recordedAt":""#, before: timeOpen + 1),
+            text[timeKey - 1] == quote,
+            let prevKey = key(#","prev":""#, before: timeKey - 65)
+        else { return nil }
+        var digits = prevKey - 1
+        while digits >= 0, text[digits] >= UInt8(ascii: "0"), text[digits] <= UInt8(ascii: "9") {
+            digits -= 1
+        }
+        guard let positionKey = key(#","position":"#, before: digits + 1),
+            positionKey > 0, text[positionKey - 1] == quote,
+            let incidentOpen = opening(before: positionKey - 1),
+            let incidentKey = key(#","incident":""#, before: incidentOpen + 1)
+        else { return nil }
+        return (incidentKey, (incidentOpen + 1)..<(positionKey - 1))
     }
 
     /// Whether any of the eight bytes of `word` is a quote (the classic test for a
