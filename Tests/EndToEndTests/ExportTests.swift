@@ -18,8 +18,8 @@ struct ExportTests {
         eventLine("INC-3", "detected", "2026-03-03T08:00:00Z", data: detectedData("nightly")),
         eventLine(
             "INC-2", "corrected", "2026-03-03T09:00:00Z",
-            data:
-                #"{"event":"\#(detectedID)","reason":"wrong process","data":{"process":"nightly"}}"#,
+            data: #"{"event":"\#(detectedID)","reason":"wrong process","#
+                + #""data":{"process":"nightly"}}"#,
             actor: "dave"),
     ]
 

@@ -12,7 +12,8 @@ struct GrowthTests {
         (0..<count / 2).flatMap { number in
             [
                 eventLine(
-                    "\(prefix)-\(number)", "detected", "2026-03-02T09:14:00Z", data: detectedData()),
+                    "\(prefix)-\(number)", "detected", "2026-03-02T09:14:00Z",
+                    data: detectedData()),
                 eventLine("\(prefix)-\(number)", "acknowledged", "2026-03-02T09:15:00Z"),
             ]
         }.joined(separator: "\n")
