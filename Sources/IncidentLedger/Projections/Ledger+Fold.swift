@@ -229,6 +229,16 @@ extension Ledger {
                                     bytes, at: position, incidentKey: key, incident: incident,
                                     into: &projector)
                             }
+                        } else {
+                            // A ledger-level record, or a tail laid out otherwise: the
+                            // full decoder says whether it has an incident, and whose.
+                            let event = try decodeStored(bytes, at: position)
+                            let owner = Array(event.incident.utf8).withUnsafeBytes { name in
+                                shard(of: name, among: workers)
+                            }
+                            if !event.type.isLedgerLevel, workers == 1 || owner == worker {
+                                projector.fold(event, position: position)
+                            }
                         }
                         entry = try cursor.next()
                     }
@@ -284,56 +294,16 @@ extension Ledger {
     }
 
     /// Where the top-level `incident` of a canonical record stands: the offset of its
-    /// key's comma and the range of its value; nil for a ledger-level record.
+    /// key's comma and the range of its value.
     ///
-    /// Canonical form sorts the members, so after `incident` come only `position`,
-    /// `prev`, `recordedAt`, `recordedBy` and `type`, none of which can hold an
-    /// unescaped quote: the last `,"incident":"` of the record is its own.
-    /// - Complexity: O(n) in the bytes after the incident.
+    /// Canonical form sorts the members, so the incident is followed only by the
+    /// record's tail, whose layout is fixed: `,"position":N,"prev":"…64…",
+    /// "recordedAt":"…","recordedBy":"…","type":"…"}`. The tail is stepped over member
+    /// by member from the end, the hash in one jump. Nil when the record is not laid
+    /// out so: a ledger-level record has no incident (though its data may name one),
+    /// and any other record is left to the full decoder.
+    /// - Complexity: O(m) in the length of the tail's texts.
     static func canonicalIncident(
-        in bytes: UnsafeRawBufferPointer
-    ) -> (key: Int, value: Range<Int>)? {
-        if let found = canonicalIncidentFromTail(in: bytes) { return found }
-        let key: StaticString = #","incident":""#
-        let keyLength = key.utf8CodeUnitCount
-        guard bytes.count > keyLength, let base = bytes.baseAddress else { return nil }
-        let text = base.assumingMemoryBound(to: UInt8.self)
-        let quote = UInt8(ascii: "\"")
-        // The key ends in a quote: the tail is read eight bytes at a time, and only
-        // its few quotes are tried.
-        var wordStart = bytes.count - 8
-        var keyEnd = bytes.count - 1
-        while keyEnd >= keyLength - 1 {
-            if wordStart >= 0, keyEnd == wordStart + 7 {
-                let word = UInt64(
-                    littleEndian: UnsafeRawPointer(text + wordStart).loadUnaligned(
-                        as: UInt64.self))
-                if !Ledger.hasQuote(word) {
-                    keyEnd -= 8
-                    wordStart -= 8
-                    continue
-                }
-                wordStart -= 8
-            }
-            if text[keyEnd] == quote,
-                memcmp(base + keyEnd + 1 - keyLength, key.utf8Start, keyLength) == 0
-            {
-                let valueStart = keyEnd + 1
-                var valueEnd = valueStart
-                while valueEnd < bytes.count, text[valueEnd] != quote { valueEnd += 1 }
-                return (keyEnd + 1 - keyLength, valueStart..<valueEnd)
-            }
-            keyEnd -= 1
-        }
-        return nil
-    }
-
-    /// `canonicalIncident` by the layout of a record's tail, member by member from the
-    /// end: `,"position":N,"prev":"…64…","recordedAt":"…","recordedBy":"…","type":"…"}`.
-    /// Nil when the tail is not laid out so (a ledger-level record has no incident),
-    /// and the search then goes quote by quote.
-    /// - Complexity: O(m) in the length of the tail's texts, the hash skipped whole.
-    static func canonicalIncidentFromTail(
         in bytes: UnsafeRawBufferPointer
     ) -> (key: Int, value: Range<Int>)? {
         guard let base = bytes.baseAddress else { return nil }
@@ -392,14 +362,6 @@ extension Ledger {
             let incidentKey = key(#","incident":""#, before: incidentOpen + 1)
         else { return nil }
         return (incidentKey, (incidentOpen + 1)..<(positionKey - 1))
-    }
-
-    /// Whether any of the eight bytes of `word` is a quote (the classic test for a
-    /// zero byte, applied to the word with every quote turned into zero).
-    @inline(__always)
-    static func hasQuote(_ word: UInt64) -> Bool {
-        let quotesZeroed = word ^ 0x2222_2222_2222_2222
-        return (quotesZeroed &- 0x0101_0101_0101_0101) & ~quotesZeroed & 0x8080_8080_8080_8080 != 0
     }
 
     /// The type, id and time of a canonical record, read straight from its bytes:
