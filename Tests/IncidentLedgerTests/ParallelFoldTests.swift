@@ -207,7 +207,7 @@ struct ParallelFoldTests {
         }
         // A ledger-level record has no incident; nor does a tail laid out otherwise.
         let noIncident = text.replacingOccurrences(of: #","incident":"INC-77""#, with: "")
-        try Array(noIncident.utf8).withUnsafeBytes { bytes in
+        Array(noIncident.utf8).withUnsafeBytes { bytes in
             #expect(Ledger.canonicalIncident(in: bytes) == nil)
         }
     }

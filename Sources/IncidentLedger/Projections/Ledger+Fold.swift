@@ -34,19 +34,6 @@ struct FoldResult {
 
     /// How many incidents were folded.
     var count: Int { shards.reduce(0) { $0 + $1.count } }
-
-    /// One incident's state, if it was folded.
-    func state(of incident: String) -> IncidentState? {
-        for shard in shards {
-            if let state = shard[incident] { return state }
-        }
-        return nil
-    }
-
-    /// One incident's state as the kept projections store it, if it was folded.
-    func encoded(_ incident: String) -> KeptBytes? {
-        state(of: incident).map(KeptBytes.init)
-    }
 }
 
 /// An incident's state as the kept projections store it: its state, its facts and

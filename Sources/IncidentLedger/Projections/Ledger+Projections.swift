@@ -169,8 +169,7 @@ extension Ledger {
 
     /// Makes the kept states, facts and status index those of `rebuilt`, writing
     /// only what differs: a rebuild of projections that were right writes nothing
-    /// but the meta; when some incident's state or facts are missing, all are
-    /// written again.
+    /// but the meta.
     /// - Complexity: O(k) reads and encodings for k incidents, plus O(d log k)
     ///   writes for the d that differ.
     private func replaceKeptStates(with rebuilt: FoldResult, in txn: WriteTransaction) throws {
@@ -190,30 +189,42 @@ extension Ledger {
     private func rewriteDifferingStates(
         with rebuilt: FoldResult, in txn: WriteTransaction
     ) throws {
+        // Each incident encoded once, for the three databases compared below.
+        var expected: [String: KeptBytes] = [:]
+        expected.reserveCapacity(rebuilt.count)
+        for shard in rebuilt.shards {
+            for (name, state) in shard { expected[name] = KeptBytes(state) }
+        }
+
         var stale: [(Database, [UInt8])] = []
+        // Incidents to write: those whose state, facts or status entry differ or are
+        // missing. Each starts here and leaves when a walk finds it kept right.
+        var missingState = Set(expected.keys)
+        var missingFacts = missingState
         var changed: Set<String> = []
         var statusKept: Set<String> = []
-        // Walks a database keyed by incident: counts the folded incidents it holds,
-        // marks those whose bytes differ, and collects what the log does not give.
-        func walk(_ database: Database, _ expected: (KeptBytes) -> [UInt8]) throws -> Int {
-            var seen = 0
+        // Walks a database keyed by incident: marks the incidents whose bytes differ,
+        // and collects what the log does not give.
+        func walk(
+            _ database: Database, _ bytesOf: (KeptBytes) -> [UInt8],
+            unseen: inout Set<String>
+        ) throws {
             try txn.withCursor(database) { cursor in
                 var entry = try cursor.first()
                 while let current = entry {
                     let name = String(decoding: current.key, as: UTF8.self)
-                    if let bytes = rebuilt.encoded(name) {
-                        seen += 1
-                        if !sameBytes(expected(bytes), current.value) { changed.insert(name) }
+                    if let bytes = expected[name] {
+                        unseen.remove(name)
+                        if !sameBytes(bytesOf(bytes), current.value) { changed.insert(name) }
                     } else {
                         stale.append((database, Array(current.key)))
                     }
                     entry = try cursor.next()
                 }
             }
-            return seen
         }
-        let statesSeen = try walk(incidents) { $0.state }
-        let factsSeen = try walk(incidentFacts) { $0.facts }
+        try walk(incidents, { $0.state }, unseen: &missingState)
+        try walk(incidentFacts, { $0.facts }, unseen: &missingFacts)
         try txn.withCursor(incidentsByStatus) { cursor in
             var entry = try cursor.first()
             while let current = entry {
@@ -221,7 +232,7 @@ extension Ledger {
                 if let split = key.firstIndex(of: 0) {
                     let status = String(decoding: key[..<split], as: UTF8.self)
                     let name = String(decoding: key[(split + 1)...], as: UTF8.self)
-                    if rebuilt.encoded(name)?.status.rawValue == status,
+                    if expected[name]?.status.rawValue == status,
                         statusKept.insert(name).inserted
                     {
                         entry = try cursor.next()
@@ -234,12 +245,10 @@ extension Ledger {
         }
 
         for (database, key) in stale { _ = try txn.delete(key, in: database) }
-        // Every incident is written whose state or facts are missing, when any is.
-        let count = rebuilt.count
-        let anyMissing = statesSeen < count || factsSeen < count
+        changed.formUnion(missingState)
+        changed.formUnion(missingFacts)
         for shard in rebuilt.shards {
-            for (name, state) in shard
-            where anyMissing || changed.contains(name) || !statusKept.contains(name) {
+            for (name, state) in shard where changed.contains(name) || !statusKept.contains(name) {
                 // Its status entry, if right, is kept; any wrong one was deleted above.
                 try keep([(statusKept.contains(name) ? state.status : nil, state)], in: txn)
             }
