@@ -185,6 +185,68 @@ struct ParallelFoldTests {
         #expect(folded.states["INC-4"]?.firstAcknowledgedAt?.text == time(241))
     }
 
+    @Test("an incident begun in the first run is folded in order with its later records")
+    func incidentAcrossRunsIsFoldedInOrder() throws {
+        let test = try TestLedger()
+        var lines = [
+            detectedLine("INC-A", at: time(0), id: eventID(1)),
+            eventLine("acknowledged", "INC-A", at: time(2), id: eventID(2)),
+            detectedLine("INC-B", at: time(1), id: eventID(3)),
+        ]
+        lines += (0..<40).map {
+            eventLine("note", "INC-B", at: time(2 + $0), data: ["text": .string("n\($0)")])
+        }
+        // In the second run: INC-A's later records, a correction of its first
+        // acknowledgement's time among them, and a third incident begun there.
+        lines += [
+            eventLine("mitigated", "INC-A", at: time(50), data: ["action": "restart"]),
+            detectedLine("INC-C", at: time(51), id: eventID(4)),
+            eventLine(
+                "corrected", "INC-A", at: time(52),
+                data: ["event": .string(eventID(2)), "reason": "clock", "at": .string(time(1))]),
+            eventLine("resolved", "INC-A", at: time(53)),
+            eventLine("acknowledged", "INC-C", at: time(54)),
+        ]
+        try test.append(lines)
+        let folded = try test.ledger.environment.read { txn in
+            try test.ledger.fold(in: txn, through: nil, splittingFrom: 1) { _, _ in }
+        }
+        #expect(folded.states.mapValues { $0.encoded() } == (try Self.kept(test.ledger)))
+        let first = try #require(folded.states["INC-A"])
+        #expect(first.firstAcknowledgedAt?.text == time(1))
+        #expect(first.status == .resolved)
+        #expect(first.lastPosition == UInt64(lines.count - 1))
+        #expect(folded.states["INC-C"]?.firstAcknowledgedAt?.text == time(54))
+    }
+
+    @Test("a log with an incident detected in two runs is folded as in order")
+    func incidentDetectedTwiceIsFoldedAsInOrder() throws {
+        let test = try TestLedger()
+        var lines = [
+            detectedLine("INC-A", at: time(0), id: eventID(1)),
+            detectedLine("INC-B", at: time(1), id: eventID(2)),
+        ]
+        lines += (0..<40).map {
+            eventLine("note", "INC-B", at: time(2 + $0), data: ["text": .string("n\($0)")])
+        }
+        try test.append(lines)
+        // No append accepts a second detection: it is written beneath the ledger,
+        // late in the log, where another worker than the first one meets it.
+        let detection = try #require(try test.ledger.recordBytes(at: 1))
+        try test.ledger.environment.write { txn in
+            try txn.put(detection, forKey: bigEndianBytes(40), in: test.ledger.records)
+        }
+        let (split, inOrder) = try test.ledger.environment.read { txn in
+            (
+                try test.ledger.fold(in: txn, through: nil, splittingFrom: 1) { _, _ in },
+                try test.ledger.fold(in: txn, through: nil, splittingFrom: .max) { _, _ in }
+            )
+        }
+        #expect(inOrder.states["INC-A"]?.lastPosition == 40)
+        #expect(
+            split.states.mapValues { $0.encoded() } == inOrder.states.mapValues { $0.encoded() })
+    }
+
     @Test("the incident is found from the tail's layout, an escaped user name and all")
     func findsTheIncidentFromTheTail() throws {
         let test = try TestLedger()

@@ -97,24 +97,38 @@ public struct IncidentFacts: IncidentFactsView, Equatable, Sendable {
     /// because every `stats` reads these for every incident.
     func encoded() -> [UInt8] {
         var out = BinaryWriter()
-        out.bytes.reserveCapacity(96)
-        out.bytes.append(UInt8(IncidentStatus.allCases.firstIndex(of: status) ?? 0))
-        out.bytes.append(UInt8(Severity.allCases.firstIndex(of: severity) ?? 0))
-        let times = [
+        out.bytes.reserveCapacity(128)
+        out.bytes.append(UInt8(IncidentFacts.statuses.firstIndex(of: status) ?? 0))
+        out.bytes.append(UInt8(IncidentFacts.severities.firstIndex(of: severity) ?? 0))
+        let times = (
             impactNanoseconds, acknowledgedNanoseconds, mitigatedNanoseconds,
-            firstResolvedNanoseconds, resolvedNanoseconds,
-        ]
+            firstResolvedNanoseconds, resolvedNanoseconds
+        )
         var flags: UInt8 = (customerFacing ? 1 : 0) | (regulatory ? 2 : 0)
-        for (bit, time) in times.enumerated() where time != nil { flags |= 4 << bit }
+        if times.0 != nil { flags |= 4 }
+        if times.1 != nil { flags |= 8 }
+        if times.2 != nil { flags |= 16 }
+        if times.3 != nil { flags |= 32 }
+        if times.4 != nil { flags |= 64 }
         out.bytes.append(flags)
         out.fixed(detectedNanoseconds)
-        for time in times { out.fixed(time ?? 0) }
+        out.fixed(times.0 ?? 0)
+        out.fixed(times.1 ?? 0)
+        out.fixed(times.2 ?? 0)
+        out.fixed(times.3 ?? 0)
+        out.fixed(times.4 ?? 0)
         out.string(process)
-        for name in [owner, team, scope, source, rootCauseCategory] {
-            out.optionalString(name)
-        }
+        out.optionalString(owner)
+        out.optionalString(team)
+        out.optionalString(scope)
+        out.optionalString(source)
+        out.optionalString(rootCauseCategory)
         return out.bytes
     }
+
+    /// The statuses and severities in the order their kept numbers name them.
+    private static let statuses = IncidentStatus.allCases
+    private static let severities = Severity.allCases
 
     /// Reads facts written by `encoded()`; nil when the bytes are damaged.
     /// - Parameters:

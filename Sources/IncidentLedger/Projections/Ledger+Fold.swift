@@ -3,6 +3,7 @@ import Glibc
 import Interchange
 import LedgerCrypto
 import LedgerStorage
+import Synchronization
 
 /// What folding a span of the log gave.
 struct FoldResult {
@@ -32,8 +33,8 @@ struct FoldResult {
         return states
     }
 
-    /// How many incidents were folded.
-    var count: Int { shards.reduce(0) { $0 + $1.count } }
+    /// How many incidents were folded (also when their states were released).
+    var count = 0
 }
 
 /// An incident's state as the kept projections store it: its state, its facts and
@@ -54,12 +55,22 @@ extension Ledger {
     /// Folds the records from position 1 through `last` (all when nil) into every
     /// incident's state, on every core.
     ///
-    /// Incidents are shared among the workers by a hash of their ids: each worker
-    /// reads the whole span in its own read transaction, finds each record's incident
-    /// in its canonical bytes, and decodes and folds only its own incidents' records,
-    /// so that every incident is folded in log order by exactly one worker. The
-    /// corrections are gathered first, on this thread, so that each event is folded
-    /// already corrected.
+    /// The span is cut into one run of positions per worker, and folded in three
+    /// rounds, each on every core:
+    /// 1. each worker gathers its run's corrections and, when asked, hashes its
+    ///    run's records as leaves;
+    /// 2. with every correction known, so that each event is folded already
+    ///    corrected, each worker folds the incidents that begin in its run, and
+    ///    leaves aside the records of incidents it has not seen begin; those few are
+    ///    then folded here, in order, into the states of the run where their
+    ///    incident began;
+    /// 3. each worker hashes its share of the leaf blocks and, when asked, compares
+    ///    its incidents with what is kept.
+    ///
+    /// An incident begins with its one detection, so the runs' incidents are
+    /// disjoint and each incident is folded in log order. A log where some incident
+    /// is detected in two runs is folded again in one run, which alone gives it the
+    /// state a fold in order gives.
     /// - Parameters:
     ///   - txn: The transaction whose snapshot is answered for. Workers read the same
     ///     records in their own snapshots: records are only ever appended, and the
@@ -68,6 +79,9 @@ extension Ledger {
     ///   - wantsLeaves: Also hash every record as a leaf of the Merkle tree.
     ///   - comparesKept: Also compare every state with what is kept, each worker its
     ///     own incidents in its own snapshot (`FoldResult.matchesKept`).
+    ///   - releasingMatched: When every state matches what is kept, release the
+    ///     states on the workers instead of giving them back: `shards` is then
+    ///     empty, and only `count` says how many there were.
     ///   - threshold: Below this many records the fold stays on one thread (tests
     ///     lower it to fold small ledgers on every core).
     ///   - progress: Called now and then with (records folded, records in all).
@@ -76,189 +90,252 @@ extension Ledger {
     /// - Complexity: O(n) in the records, shared among the cores.
     func fold(
         in txn: some ReadableTransaction, through last: UInt64?, wantsLeaves: Bool = false,
-        comparesKept: Bool = false, splittingFrom threshold: UInt64 = Ledger.foldSplitThreshold,
+        comparesKept: Bool = false, releasingMatched: Bool = false,
+        splittingFrom threshold: UInt64 = Ledger.foldSplitThreshold,
         progress: ((UInt64, UInt64) -> Void)?
     ) throws -> FoldResult {
         let total = UInt64(try txn.count(records))
         let end = min(last ?? total, total)
-        var result = FoldResult()
-        guard end > 0 else { return result }
-
-        let corrections = try gatherCorrections(in: txn, through: end)
+        guard end > 0 else { return FoldResult() }
         let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         let workers = end < threshold ? 1 : min(cores, 8)
-        var shards = [Result<ShardFold, LedgerError>](
-            repeating: .success(ShardFold()), count: workers)
-        if wantsLeaves {
+        let options = FoldOptions(
+            wantsLeaves: wantsLeaves, comparesKept: comparesKept,
+            releasesMatched: releasingMatched, progress: progress)
+        if let folded = try fold(in: txn, through: end, among: workers, options) {
+            return folded
+        }
+        guard let folded = try fold(in: txn, through: end, among: 1, options) else {
+            preconditionFailure("a fold in one run has no other run to overlap")
+        }
+        return folded
+    }
+
+    /// Below this many records a fold stays on one thread.
+    static let foldSplitThreshold: UInt64 = 20_000
+
+    /// The fold in `workers` runs; nil when some incident began in two of them.
+    private func fold(
+        in txn: some ReadableTransaction, through end: UInt64, among workers: Int,
+        _ options: FoldOptions
+    ) throws -> FoldResult? {
+        let runs = (0..<UInt64(workers)).map { worker in
+            (worker * end / UInt64(workers) + 1)..<((worker + 1) * end / UInt64(workers) + 1)
+        }
+        var result = FoldResult()
+        if options.wantsLeaves {
             result.leaves = Array(repeating: .zero, count: Int(end))
             let blocks = Int(end >> UInt64(KeptSubtrees<ReadTransaction>.keptLevel))
             result.blockRoots = Array(repeating: .zero, count: blocks)
         }
-        let environment = self.environment
-        let records = self.records
-        let keptDatabases = KeptDatabases(
-            states: incidents, facts: incidentFacts, statuses: incidentsByStatus)
-        let reporter = FoldProgress(progress: progress, total: end)
-        let blockCount = result.blockRoots.count
-        shards.withUnsafeMutableBufferPointer { shardSlots in
-            result.leaves.withUnsafeMutableBufferPointer { leafSlots in
-                result.blockRoots.withUnsafeMutableBufferPointer { rootSlots in
-                    let slots = FoldSlots(
-                        shards: shardSlots.baseAddress,
-                        leaves: wantsLeaves ? leafSlots.baseAddress : nil,
-                        blockRoots: rootSlots.baseAddress, blockCount: blockCount)
-                    let work: @Sendable (Int) -> Void = { worker in
-                        let folded = Ledger.foldShard(
-                            worker, of: workers, through: end, corrections: corrections,
-                            kept: comparesKept ? keptDatabases : nil, environment: environment,
-                            records: records, slots: slots,
-                            progress: worker == 0 ? reporter : nil)
-                        slots.shards?[worker] = folded
-                    }
-                    if workers == 1 {
-                        work(0)
-                    } else {
-                        DispatchQueue.concurrentPerform(iterations: workers, execute: work)
+        let (environment, records) = (self.environment, self.records)
+        let reporter = FoldProgress(progress: options.progress, total: end)
+
+        // Round 1: the corrections, and the leaves.
+        let found = try result.leaves.withUnsafeMutableBufferPointer { leaves in
+            let leaves = options.wantsLeaves ? DigestSlots(base: leaves.baseAddress) : nil
+            return try Ledger.onEveryCore(workers) { worker in
+                try Ledger.gatherCorrections(
+                    in: runs[worker], environment: environment, records: records,
+                    leaves: leaves)
+            }
+        }
+        var corrections = Projector.Corrections()
+        for event in found.joined() { Projector.gather(event, into: &corrections) }
+
+        // Round 2: each run's incidents, then the records left aside, in order.
+        let folds = try Ledger.onEveryCore(workers) { [corrections] worker in
+            try Ledger.foldRun(
+                worker, runs[worker], corrections: corrections, environment: environment,
+                records: records, progress: reporter)
+        }
+        var projectors = folds.map(\.projector)
+        for worker in 1..<max(workers, 1) {
+            let earlier = 0..<worker
+            for incident in projectors[worker].states.keys
+            where earlier.contains(where: { projectors[$0].knows(incident) }) {
+                return nil
+            }
+            for position in folds[worker].deferred {
+                try bigEndianBytes(position).withUnsafeBytes { key in
+                    try txn.withValue(in: records, forKey: key) { bytes in
+                        guard let bytes else {
+                            throw LedgerError.corrupt(
+                                position: position, reason: "the record is missing")
+                        }
+                        let incident = try Ledger.incident(of: bytes, at: position)
+                        let owner = earlier.first { projectors[$0].knows(incident) } ?? worker
+                        var none: Deferral?
+                        try Ledger.fold(
+                            bytes, at: position, into: &projectors[owner], deferring: &none)
                     }
                 }
             }
         }
+        let states = projectors.map { StatesBox($0.states) }
+        projectors = []
 
-        result.matchesKept = comparesKept
-        for shard in shards {
-            let folded = try shard.get()
-            result.shards.append(folded.states)
-            result.matchesKept = result.matchesKept && folded.matchesKept
+        // Round 3: the leaf blocks' roots, and the comparison with what is kept.
+        let kept = KeptDatabases(
+            states: incidents, facts: incidentFacts, statuses: incidentsByStatus)
+        let (wantsLeaves, comparesKept) = (options.wantsLeaves, options.comparesKept)
+        let matches = try result.leaves.withUnsafeMutableBufferPointer { leaves in
+            try result.blockRoots.withUnsafeMutableBufferPointer { roots in
+                let blocks = roots.count
+                let leaves = DigestSlots(base: leaves.baseAddress)
+                let roots = DigestSlots(base: roots.baseAddress)
+                return try Ledger.onEveryCore(workers) { worker in
+                    if wantsLeaves, let leaves = leaves.base, let roots = roots.base {
+                        Ledger.hashBlocks(
+                            of: worker, among: workers, leaves: leaves, into: roots,
+                            count: blocks, hasher: try SHA256Hasher())
+                    }
+                    guard comparesKept else { return false }
+                    return try environment.read { txn in
+                        try kept.match(states[worker].states, in: txn)
+                    }
+                }
+            }
         }
+        result.count = states.reduce(0) { $0 + $1.states.count }
+        result.matchesKept = options.comparesKept && matches.allSatisfy { $0 }
+        if result.matchesKept, options.releasesMatched {
+            // Each worker frees its own share: freeing a hundred thousand states on
+            // one thread takes a good part of a second.
+            _ = try Ledger.onEveryCore(workers) { worker in states[worker].states = [:] }
+        }
+        result.shards = states.map(\.states)
         result.records = end
-        progress?(end, end)
+        options.progress?(end, end)
         return result
     }
 
-    /// Leaves are hashed by the workers in spans of 2^12 records, dealt in turn.
-    static let leafSpanShift: UInt64 = 12
+    /// Runs `body` once for each of `workers`, on every core, and gives back what
+    /// each returned, in order; the first worker's error, in order, is thrown.
+    private static func onEveryCore<Value>(
+        _ workers: Int, _ body: @Sendable (Int) throws -> Value
+    ) throws -> [Value] {
+        var results = [Result<Value, any Error>?](repeating: nil, count: workers)
+        results.withUnsafeMutableBufferPointer { buffer in
+            let slots = WorkerSlots(base: buffer.baseAddress)
+            // With one worker, this runs on the calling thread.
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                slots.base?[worker] = Result { try body(worker) }
+            }
+        }
+        return try results.map { result in
+            guard let result else { preconditionFailure("every worker gives a result") }
+            return try result.get()
+        }
+    }
 
-    /// Hashes the complete blocks of the leaf spans dealt to `worker` into their roots.
+    /// The corrections of `run`, decoded, in order; and into `leaves`, when given,
+    /// the leaf hash of each of its records.
+    ///
+    /// A record is canonical, so its last member is its type: a suffix test finds
+    /// the corrections without decoding anything else.
+    private static func gatherCorrections(
+        in run: Range<UInt64>, environment: Environment, records: Database,
+        leaves: DigestSlots?
+    ) throws -> [Event] {
+        guard !run.isEmpty else { return [] }
+        let hasher = leaves == nil ? nil : try SHA256Hasher()
+        let marker: StaticString = #","type":"corrected"}"#
+        let markerLength = marker.utf8CodeUnitCount
+        var found: [Event] = []
+        try environment.read { txn in
+            try txn.withCursor(records) { cursor in
+                var entry = try cursor.seek(atLeast: bigEndianBytes(run.lowerBound))
+                while let current = entry, let position = bigEndianValue(current.key),
+                    position < run.upperBound
+                {
+                    let bytes = current.value
+                    if let hasher, let leaves = leaves?.base {
+                        leaves[Int(position - 1)] =
+                            MerkleTree<KeptSubtrees<ReadTransaction>>.leafHash(
+                                bytes, hasher: hasher)
+                    }
+                    if bytes.count >= markerLength, let base = bytes.baseAddress,
+                        memcmp(base + bytes.count - markerLength, marker.utf8Start, markerLength)
+                            == 0
+                    {
+                        found.append(try Ledger.decodeStored(bytes, at: position))
+                    }
+                    entry = try cursor.next()
+                }
+            }
+        }
+        return found
+    }
+
+    /// Hashes the complete blocks of leaves dealt to `worker`, in turn, into their roots.
     private static func hashBlocks(
         of worker: Int, among workers: Int, leaves: UnsafeMutablePointer<SHA256Digest>,
         into roots: UnsafeMutablePointer<SHA256Digest>, count: Int, hasher: SHA256Hasher
     ) {
         let keptLevel = KeptSubtrees<ReadTransaction>.keptLevel
-        let blocksPerSpan = 1 << (Int(leafSpanShift) - keptLevel)
         let blockSize = 1 << keptLevel
-        for block in 0..<count where (block / blocksPerSpan) % workers == worker {
+        for block in stride(from: worker, to: count, by: workers) {
             let first = UnsafeBufferPointer(start: leaves + block * blockSize, count: blockSize)
             let nodes = BlockNodes(leaves: Array(first), hasher: hasher)
             if let root = nodes.node(level: keptLevel, index: 0) { roots[block] = root }
         }
     }
 
-    /// Below this many records a fold stays on one thread.
-    static let foldSplitThreshold: UInt64 = 20_000
-
-    /// Every correction in the span, by the event it corrects (later ones win).
-    ///
-    /// A record is canonical, so its last member is its type: a suffix test finds
-    /// the corrections without decoding anything else.
-    private func gatherCorrections(
-        in txn: some ReadableTransaction, through end: UInt64
-    ) throws -> Projector.Corrections {
-        var corrections = Projector.Corrections()
-        let marker: StaticString = #","type":"corrected"}"#
-        let markerLength = marker.utf8CodeUnitCount
-        try txn.withCursor(records) { cursor in
-            var entry = try cursor.first()
-            while let current = entry, let position = bigEndianValue(current.key),
-                position <= end
-            {
-                let bytes = current.value
-                if bytes.count >= markerLength, let base = bytes.baseAddress,
-                    memcmp(base + bytes.count - markerLength, marker.utf8Start, markerLength) == 0
+    /// One worker's fold of its run: every incident the run sees begin, and the
+    /// positions of the records it leaves aside (none for the first run, whose
+    /// incidents can only begin in it).
+    private static func foldRun(
+        _ worker: Int, _ run: Range<UInt64>, corrections: Projector.Corrections,
+        environment: Environment, records: Database, progress: FoldProgress
+    ) throws -> RunFold {
+        var projector = Projector(corrections: corrections)
+        var deferral: Deferral? = worker == 0 ? nil : Deferral()
+        guard !run.isEmpty else { return RunFold(projector: projector, deferred: []) }
+        try environment.read { txn in
+            try txn.withCursor(records) { cursor in
+                var entry = try cursor.seek(atLeast: bigEndianBytes(run.lowerBound))
+                var unreported: UInt64 = 0
+                while let current = entry, let position = bigEndianValue(current.key),
+                    position < run.upperBound
                 {
-                    Projector.gather(
-                        try Ledger.decodeStored(bytes, at: position), into: &corrections)
-                }
-                entry = try cursor.next()
-            }
-        }
-        return corrections
-    }
-
-    /// One worker's fold: the incidents whose id hashes to `worker`, and the leaf
-    /// hashes of the blocks of records dealt to it.
-    private static func foldShard(
-        _ worker: Int, of workers: Int, through end: UInt64,
-        corrections: Projector.Corrections, kept: KeptDatabases?, environment: Environment,
-        records: Database, slots: FoldSlots, progress: FoldProgress?
-    ) -> Result<ShardFold, LedgerError> {
-        do {
-            let hasher = slots.leaves == nil ? nil : try SHA256Hasher()
-            var projector = Projector(corrections: corrections)
-            try environment.read { txn in
-                try txn.withCursor(records) { cursor in
-                    var entry = try cursor.first()
-                    while let current = entry, let position = bigEndianValue(current.key),
-                        position <= end
-                    {
-                        let bytes = current.value
-                        if let hasher, let leaves = slots.leaves,
-                            Int((position - 1) >> Ledger.leafSpanShift) % workers == worker
-                        {
-                            leaves[Int(position - 1)] =
-                                MerkleTree<KeptSubtrees<ReadTransaction>>.leafHash(
-                                    bytes, hasher: hasher)
-                        }
-                        if position & 0xFFFF == 0 { progress?.report(position) }
-                        if let (key, value) = canonicalIncident(in: bytes) {
-                            let incident = UnsafeRawBufferPointer(rebasing: bytes[value])
-                            if workers == 1 || shard(of: incident, among: workers) == worker {
-                                try fold(
-                                    bytes, at: position, incidentKey: key, incident: incident,
-                                    into: &projector)
-                            }
-                        } else {
-                            // A ledger-level record, or a tail laid out otherwise: the
-                            // full decoder says whether it has an incident, and whose.
-                            let event = try decodeStored(bytes, at: position)
-                            let owner = Array(event.incident.utf8).withUnsafeBytes { name in
-                                shard(of: name, among: workers)
-                            }
-                            if !event.type.isLedgerLevel, workers == 1 || owner == worker {
-                                projector.fold(event, position: position)
-                            }
-                        }
-                        entry = try cursor.next()
+                    try fold(current.value, at: position, into: &projector, deferring: &deferral)
+                    unreported += 1
+                    if unreported == 1 << 16 {
+                        progress.add(unreported, reporting: worker == 0)
+                        unreported = 0
                     }
+                    entry = try cursor.next()
                 }
+                progress.add(unreported, reporting: worker == 0)
             }
-            if let hasher, let leaves = slots.leaves, let roots = slots.blockRoots {
-                hashBlocks(
-                    of: worker, among: workers, leaves: leaves, into: roots,
-                    count: slots.blockCount, hasher: hasher)
-            }
-            var folded = ShardFold(states: projector.states)
-            if let kept {
-                folded.matchesKept = try environment.read { txn in
-                    try kept.match(folded.states, in: txn)
-                }
-            }
-            return .success(folded)
-        } catch let error as LedgerError {
-            return .failure(error)
-        } catch {
-            return .failure(Ledger.wrap(error))
         }
+        return RunFold(projector: projector, deferred: deferral?.positions ?? [])
     }
 
-    /// Folds one record of an incident of this worker's: from its type and time
-    /// alone when its data does not matter and no correction names it, else decoded.
+    /// Folds one record into `projector`, unless `deferral` leaves it aside: from
+    /// its type and time alone when its data does not matter and no correction
+    /// names it, else decoded.
     @inline(__always)
     private static func fold(
-        _ bytes: UnsafeRawBufferPointer, at position: UInt64, incidentKey: Int,
-        incident: UnsafeRawBufferPointer, into projector: inout Projector
+        _ bytes: UnsafeRawBufferPointer, at position: UInt64, into projector: inout Projector,
+        deferring deferral: inout Deferral?
     ) throws {
+        guard let (incidentKey, value) = canonicalIncident(in: bytes) else {
+            // A ledger-level record, or a tail laid out otherwise: the full decoder
+            // says whether it has an incident, and whose.
+            let event = try decodeStored(bytes, at: position)
+            guard !event.type.isLedgerLevel else { return }
+            if deferral?.defers(event.incident, event.type, at: position, by: projector) == true {
+                return
+            }
+            projector.fold(event, position: position)
+            return
+        }
+        let incident = UnsafeRawBufferPointer(rebasing: bytes[value])
         if let (type, id, at, dataRange) = skim(bytes, incidentKey: incidentKey) {
             let name = String(decoding: incident, as: UTF8.self)
+            if deferral?.defers(name, type, at: position, by: projector) == true { return }
             if type.foldsWithoutData, !projector.isCorrected(id) {
                 projector.fold(type, at: at, of: name, position: position)
                 return
@@ -277,7 +354,20 @@ extension Ledger {
                 position: position,
                 reason: "the record is not in canonical form; run 'incidents verify'")
         }
+        if deferral?.defers(event.incident, event.type, at: position, by: projector) == true {
+            return
+        }
         projector.fold(event, position: position)
+    }
+
+    /// The incident of a record that has one.
+    private static func incident(
+        of bytes: UnsafeRawBufferPointer, at position: UInt64
+    ) throws -> String {
+        if let (_, value) = canonicalIncident(in: bytes) {
+            return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[value]), as: UTF8.self)
+        }
+        return try decodeStored(bytes, at: position).incident
     }
 
     /// Where the top-level `incident` of a canonical record stands: the offset of its
@@ -420,16 +510,6 @@ extension Ledger {
         return (type, id, at, dataStart..<idKeyStart)
     }
 
-    /// Which of `workers` folds `incident`: FNV-1a over its bytes.
-    @inline(__always)
-    static func shard(of incident: UnsafeRawBufferPointer, among workers: Int) -> Int {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in incident {
-            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
-        }
-        return Int(hash % UInt64(workers))
-    }
-
     /// A stored record's event, decoded, or the position that cannot be.
     static func decodeStored(_ bytes: UnsafeRawBufferPointer, at position: UInt64) throws -> Event {
         do {
@@ -440,10 +520,49 @@ extension Ledger {
     }
 }
 
-/// What one worker folded.
-private struct ShardFold {
-    var states: [String: IncidentState] = [:]
-    var matchesKept = false
+/// What a fold is asked for besides the states.
+private struct FoldOptions {
+    var wantsLeaves: Bool
+    var comparesKept: Bool
+    var releasesMatched: Bool
+    var progress: ((UInt64, UInt64) -> Void)?
+}
+
+/// One worker's states, which it may release on its own thread.
+private final class StatesBox: @unchecked Sendable {
+    var states: [String: IncidentState]
+
+    init(_ states: [String: IncidentState]) {
+        self.states = states
+    }
+}
+
+/// What one worker folded of its run.
+private struct RunFold {
+    var projector: Projector
+    /// The records it left aside, in order.
+    var deferred: [UInt64]
+}
+
+/// The records a worker leaves to be folded after the earlier runs: those of the
+/// incidents it has not seen begin, which began, if at all, before its run.
+private struct Deferral {
+    var positions: [UInt64] = []
+    var incidents: Set<String> = []
+
+    /// Whether the record at `position`, of `incident` and `type`, is left aside
+    /// (and then noted): it is when its incident was left aside before, or is not
+    /// yet known to `projector` and does not begin with it.
+    mutating func defers(
+        _ incident: String, _ type: EventType, at position: UInt64, by projector: Projector
+    ) -> Bool {
+        if incidents.isEmpty || !incidents.contains(incident) {
+            if type == .detected || projector.knows(incident) { return false }
+            incidents.insert(incident)
+        }
+        positions.append(position)
+        return true
+    }
 }
 
 /// The kept projections a fold's states are compared with.
@@ -457,39 +576,58 @@ private struct KeptDatabases: Sendable {
     func match(
         _ folded: [String: IncidentState], in txn: some ReadableTransaction
     ) throws -> Bool {
+        // One buffer for every status key: `status`, a zero byte, the incident.
+        var statusKey: [UInt8] = []
+        statusKey.reserveCapacity(80)
         for (name, state) in folded {
             let bytes = KeptBytes(state)
-            let key = Array(name.utf8)
-            let same = try key.withUnsafeBytes { key in
-                try txn.withValue(in: states, forKey: key) {
+            var name = name
+            let same = try name.withUTF8 { name in
+                let key = UnsafeRawBufferPointer(name)
+                statusKey.removeAll(keepingCapacity: true)
+                statusKey.append(contentsOf: bytes.status.rawValue.utf8)
+                statusKey.append(0)
+                statusKey.append(contentsOf: key)
+                return try txn.withValue(in: states, forKey: key) {
                     $0.map { sameBytes(bytes.state, $0) } ?? false
                 }
                     && txn.withValue(in: facts, forKey: key) {
                         $0.map { sameBytes(bytes.facts, $0) } ?? false
                     }
+                    && statusKey.withUnsafeBytes { key in
+                        try txn.withValue(in: statuses, forKey: key) { $0 != nil }
+                    }
             }
-            guard same, try txn.contains(Ledger.statusKey(bytes.status, key), in: statuses)
-            else { return false }
+            guard same else { return false }
         }
         return true
     }
 }
 
-/// Where the workers of a fold put their results: each writes its own shard's slot
-/// and the leaves of its own blocks only.
-private struct FoldSlots: @unchecked Sendable {
-    let shards: UnsafeMutablePointer<Result<ShardFold, LedgerError>>?
-    let leaves: UnsafeMutablePointer<SHA256Digest>?
-    let blockRoots: UnsafeMutablePointer<SHA256Digest>?
-    let blockCount: Int
+/// Where the workers of a fold write what they give: each its own slot.
+private struct WorkerSlots<Value>: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Result<Value, any Error>?>?
 }
 
-/// The progress callback, called by one worker only.
-private struct FoldProgress: @unchecked Sendable {
+/// Where the workers of a fold write digests: each its own run's or blocks' only.
+private struct DigestSlots: @unchecked Sendable {
+    let base: UnsafeMutablePointer<SHA256Digest>?
+}
+
+/// The progress of a fold, summed over the workers and reported by one of them.
+private final class FoldProgress: @unchecked Sendable {
     let progress: ((UInt64, UInt64) -> Void)?
     let total: UInt64
+    private let folded = Atomic<UInt64>(0)
 
-    func report(_ done: UInt64) {
-        progress?(done, total)
+    init(progress: ((UInt64, UInt64) -> Void)?, total: UInt64) {
+        self.progress = progress
+        self.total = total
+    }
+
+    /// Counts `count` more records folded, and reports the sum when `reporting`.
+    func add(_ count: UInt64, reporting: Bool) {
+        let done = folded.add(count, ordering: .relaxed).newValue
+        if reporting { progress?(done, total) }
     }
 }

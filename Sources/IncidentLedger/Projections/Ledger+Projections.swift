@@ -152,10 +152,17 @@ extension Ledger {
                 }
             }
             return try environment.write { txn in
-                let folded = try fold(
+                var folded = try fold(
                     in: txn, through: nil, wantsLeaves: true, comparesKept: true,
-                    progress: progress)
-                try replaceKeptStates(with: folded, in: txn)
+                    releasingMatched: true, progress: progress)
+                if !(try keptCountsMatch(folded, in: txn)) {
+                    if folded.matchesKept {
+                        // Every state matched, and was released, but something else
+                        // is kept: the states are needed after all.
+                        folded = try fold(in: txn, through: nil, wantsLeaves: true, progress: nil)
+                    }
+                    try rewriteDifferingStates(with: folded, in: txn)
+                }
                 try replaceKeptTree(with: keptTreeNodes(blockRoots: folded.blockRoots), in: txn)
                 try txn.put(Ledger.projectionVersion, forKey: Ledger.projectionVersionKey, in: meta)
                 try txn.put(
@@ -167,21 +174,13 @@ extension Ledger {
         }
     }
 
-    /// Makes the kept states, facts and status index those of `rebuilt`, writing
-    /// only what differs: a rebuild of projections that were right writes nothing
-    /// but the meta.
-    /// - Complexity: O(k) reads and encodings for k incidents, plus O(d log k)
-    ///   writes for the d that differ.
-    private func replaceKeptStates(with rebuilt: FoldResult, in txn: WriteTransaction) throws {
-        // The usual case, checked on every core: each incident's kept bytes are right
-        // and nothing else is kept, so nothing is written.
+    /// Whether the kept states, facts and status index are exactly those of
+    /// `rebuilt`: each incident's bytes matched, and nothing else is kept. A rebuild
+    /// of projections that were right then writes nothing but the meta.
+    private func keptCountsMatch(_ rebuilt: FoldResult, in txn: WriteTransaction) throws -> Bool {
         let count = rebuilt.count
-        if rebuilt.matchesKept, try txn.count(incidents) == count,
-            try txn.count(incidentFacts) == count, try txn.count(incidentsByStatus) == count
-        {
-            return
-        }
-        try rewriteDifferingStates(with: rebuilt, in: txn)
+        return try rebuilt.matchesKept && txn.count(incidents) == count
+            && txn.count(incidentFacts) == count && txn.count(incidentsByStatus) == count
     }
 
     /// Deletes what the log does not give and writes the incidents whose state,

@@ -79,6 +79,11 @@ public struct Projector {
         states.values[index].apply(type, at: at, position: position)
     }
 
+    /// Whether `incident` has a state here.
+    func knows(_ incident: String) -> Bool {
+        states.index(forKey: incident) != nil
+    }
+
     /// Whether `id` names an event that a correction changes.
     func isCorrected(_ id: EventID) -> Bool {
         corrections[id] != nil
