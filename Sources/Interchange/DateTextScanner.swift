@@ -91,9 +91,9 @@ struct DateTextScanner {
 
     /// Reads the digits of a fraction of a second, after its `.`.
     ///
-    /// - Returns: The fraction in nanoseconds.
+    /// - Returns: The fraction in nanoseconds, and how many digits wrote it.
     /// - Throws: `TimestampError` unless there are 1 to 9 digits.
-    mutating func fractionNanoseconds() throws(TimestampError) -> Int64 {
+    mutating func fraction() throws(TimestampError) -> (nanoseconds: Int64, digits: Int) {
         var value: Int64 = 0
         var digits = 0
         while let byte = next, byte &- UInt8(ascii: "0") < 10 {
@@ -107,9 +107,10 @@ struct DateTextScanner {
         guard digits > 0 else {
             throw TimestampError(message: "fraction of a second needs 1 to 9 digits after '.'")
         }
+        var nanoseconds = value
         for _ in digits..<9 {
-            value *= 10
+            nanoseconds *= 10
         }
-        return value
+        return (nanoseconds, digits)
     }
 }

@@ -11,9 +11,31 @@ public struct Timestamp: Hashable, Comparable, Sendable {
     /// The instant, in nanoseconds since 1970-01-01T00:00:00Z.
     public let nanoseconds: Int64
 
+    /// How the text writes the instant: its offset and its fraction digits. The
+    /// text itself is written from these on demand, so that a timestamp holds no
+    /// reference and costs no allocation.
+    private let form: TextForm
+
     /// The canonical text: the parsed text with `t` and `z` upper-cased, otherwise as
     /// written; or the text made by ``init(utcNanoseconds:fractionDigits:)``.
-    public let text: String
+    /// - Complexity: O(1); it makes a new string on every call (see ``withText(_:)``).
+    public var text: String {
+        String(unsafeUninitializedCapacity: Timestamp.longestText) { buffer in
+            write(into: buffer)
+        }
+    }
+
+    /// Calls `body` with the UTF-8 bytes of ``text``, written on the stack.
+    /// - Complexity: O(1).
+    public func withText<Result>(
+        _ body: (UnsafeBufferPointer<UInt8>) throws -> Result
+    ) rethrows -> Result {
+        try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Timestamp.longestText) {
+            buffer in
+            let count = write(into: buffer)
+            return try body(UnsafeBufferPointer(rebasing: buffer[..<count]))
+        }
+    }
 
     /// Parses an RFC 3339 timestamp.
     ///
@@ -25,13 +47,13 @@ public struct Timestamp: Hashable, Comparable, Sendable {
     public init(parsing text: String) throws(TimestampError) {
         var utf8Text = text
         let parsed = utf8Text.withUTF8 { Timestamp.parse($0) }
-        switch parsed {
-        case .success(let (nanoseconds, needsUpperCase)):
-            self.nanoseconds = nanoseconds
-            self.text = needsUpperCase ? Timestamp.upperCasingLetters(of: text) : text
-        case .failure(let error):
-            throw error
-        }
+        (nanoseconds, form) = try parsed.get()
+    }
+
+    /// Parses an RFC 3339 timestamp from its UTF-8 bytes (see ``init(parsing:)-(String)``).
+    /// - Complexity: O(*n*) in the length of the text.
+    public init(parsing utf8: UnsafeBufferPointer<UInt8>) throws(TimestampError) {
+        (nanoseconds, form) = try Timestamp.parse(utf8).get()
     }
 
     /// Makes the UTC timestamp of an instant, formatted `YYYY-MM-DDTHH:MM:SS.fffZ`.
@@ -53,32 +75,8 @@ public struct Timestamp: Hashable, Comparable, Sendable {
         }
         let instant = Swift.max(utcNanoseconds, Timestamp.earliestFormattable)
         let truncated = instant - CivilCalendar.floorModulo(instant, unit)
-
-        let seconds = CivilCalendar.floorDivide(truncated, CivilCalendar.nanosecondsPerSecond)
-        let fraction = truncated - seconds * CivilCalendar.nanosecondsPerSecond
-        let days = CivilCalendar.floorDivide(seconds, CivilCalendar.secondsPerDay)
-        let secondOfDay = Int(seconds - days * CivilCalendar.secondsPerDay)
-        let date = CivilCalendar.date(daysSinceEpoch: Int(days))
-
         nanoseconds = truncated
-        text = DateTextWriter.string(capacity: 48) { writer in
-            writer.number(date.year, width: 4)
-            writer.character(UInt8(ascii: "-"))
-            writer.number(date.month, width: 2)
-            writer.character(UInt8(ascii: "-"))
-            writer.number(date.day, width: 2)
-            writer.character(UInt8(ascii: "T"))
-            writer.number(secondOfDay / 3600, width: 2)
-            writer.character(UInt8(ascii: ":"))
-            writer.number(secondOfDay / 60 % 60, width: 2)
-            writer.character(UInt8(ascii: ":"))
-            writer.number(secondOfDay % 60, width: 2)
-            if digits > 0 {
-                writer.character(UInt8(ascii: "."))
-                writer.number(Int(fraction / unit), width: digits)
-            }
-            writer.character(UInt8(ascii: "Z"))
-        }
+        form = TextForm(offsetMinutes: 0, fractionDigits: UInt8(digits), offset: .zulu)
     }
 
     /// The instant in seconds since 1970-01-01T00:00:00Z, for statistics.
@@ -175,11 +173,10 @@ public struct Timestamp: Hashable, Comparable, Sendable {
     /// Reads a timestamp's fields.
     ///
     /// - Parameter text: The UTF-8 bytes of the text.
-    /// - Returns: The instant, and whether a lower-case `t` or `z` needs upper-casing; or
-    ///   the first error.
+    /// - Returns: The instant and how its text writes it; or the first error.
     private static func parse(
         _ text: UnsafeBufferPointer<UInt8>
-    ) -> Result<(nanoseconds: Int64, needsUpperCase: Bool), TimestampError> {
+    ) -> Result<(nanoseconds: Int64, form: TextForm), TimestampError> {
         Result { () throws(TimestampError) in
             guard !text.isEmpty else {
                 throw TimestampError(message: "empty timestamp")
@@ -198,16 +195,16 @@ public struct Timestamp: Hashable, Comparable, Sendable {
             scanner.skip()
             let secondOfDay = try timeOfDay(&scanner)
 
-            var fraction: Int64 = 0
+            var fraction: (nanoseconds: Int64, digits: Int) = (0, 0)
             if scanner.next == UInt8(ascii: ".") {
                 scanner.skip()
-                fraction = try scanner.fractionNanoseconds()
+                fraction = try scanner.fraction()
             }
 
-            guard let offsetStart = scanner.next else {
+            guard scanner.next != nil else {
                 throw TimestampError(message: "missing UTC offset (add Z or +HH:MM)")
             }
-            let offsetSeconds = try utcOffset(&scanner)
+            let (offsetSeconds, offset) = try utcOffset(&scanner)
             guard scanner.isAtEnd else {
                 throw TimestampError(message: "unexpected characters after the UTC offset")
             }
@@ -216,10 +213,11 @@ public struct Timestamp: Hashable, Comparable, Sendable {
                 year: date.year, month: date.month, day: date.day)
             let seconds =
                 Int64(days) * CivilCalendar.secondsPerDay + secondOfDay - offsetSeconds
-            let nanoseconds = seconds * CivilCalendar.nanosecondsPerSecond + fraction
-            let needsUpperCase =
-                separator == UInt8(ascii: "t") || offsetStart == UInt8(ascii: "z")
-            return (nanoseconds, needsUpperCase)
+            let nanoseconds = seconds * CivilCalendar.nanosecondsPerSecond + fraction.nanoseconds
+            let form = TextForm(
+                offsetMinutes: Int16(offsetSeconds / 60), fractionDigits: UInt8(fraction.digits),
+                offset: offset)
+            return (nanoseconds, form)
         }
     }
 
@@ -249,17 +247,18 @@ public struct Timestamp: Hashable, Comparable, Sendable {
         return Int64(hour * 3600 + minute * 60 + second)
     }
 
-    /// Reads `Z` or `±HH:MM` and returns the offset from UTC in seconds, east positive.
+    /// Reads `Z` or `±HH:MM` and returns the offset from UTC in seconds, east positive,
+    /// and how it was written.
     private static func utcOffset(
         _ scanner: inout DateTextScanner
-    ) throws(TimestampError) -> Int64 {
+    ) throws(TimestampError) -> (seconds: Int64, written: TextForm.Offset) {
         guard let sign = scanner.next else {
             throw TimestampError(message: "missing UTC offset (add Z or +HH:MM)")
         }
         scanner.skip()
         switch sign {
         case UInt8(ascii: "Z"), UInt8(ascii: "z"):
-            return 0
+            return (0, .zulu)
         case UInt8(ascii: "+"), UInt8(ascii: "-"):
             break
         default:
@@ -278,17 +277,76 @@ public struct Timestamp: Hashable, Comparable, Sendable {
             throw TimestampError(message: "offset minute \(minutes) out of range")
         }
         let offset = Int64(hours * 3600 + minutes * 60)
-        return sign == UInt8(ascii: "-") ? -offset : offset
+        guard sign == UInt8(ascii: "-") else { return (offset, .east) }
+        return (-offset, .west)
     }
 
-    /// The text with its `t` and `z` upper-cased; the other characters are digits and
-    /// punctuation, so upper-casing every ASCII letter is the same thing.
-    private static func upperCasingLetters(of text: String) -> String {
-        let bytes = text.utf8.map { byte in
-            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) ? byte - 0x20 : byte
+    /// The longest text: nine fraction digits and a numeric offset.
+    static let longestText = 35
+
+    /// Writes ``text`` into `buffer`, which has room for `longestText` bytes, and
+    /// returns its length: the local date and time that the offset gives, the
+    /// fraction's digits as many as were written, and the offset as written.
+    private func write(into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        let offsetNanoseconds = Int64(form.offsetMinutes) * 60 * CivilCalendar.nanosecondsPerSecond
+        let local = nanoseconds + offsetNanoseconds
+        let seconds = CivilCalendar.floorDivide(local, CivilCalendar.nanosecondsPerSecond)
+        let fraction = local - seconds * CivilCalendar.nanosecondsPerSecond
+        let days = CivilCalendar.floorDivide(seconds, CivilCalendar.secondsPerDay)
+        let secondOfDay = Int(seconds - days * CivilCalendar.secondsPerDay)
+        let date = CivilCalendar.date(daysSinceEpoch: Int(days))
+
+        var writer = DateTextWriter(buffer)
+        writer.number(date.year, width: 4)
+        writer.character(UInt8(ascii: "-"))
+        writer.number(date.month, width: 2)
+        writer.character(UInt8(ascii: "-"))
+        writer.number(date.day, width: 2)
+        writer.character(UInt8(ascii: "T"))
+        writer.number(secondOfDay / 3600, width: 2)
+        writer.character(UInt8(ascii: ":"))
+        writer.number(secondOfDay / 60 % 60, width: 2)
+        writer.character(UInt8(ascii: ":"))
+        writer.number(secondOfDay % 60, width: 2)
+        let digits = Int(form.fractionDigits)
+        if digits > 0 {
+            var unit: Int64 = 1
+            for _ in digits..<9 { unit *= 10 }
+            writer.character(UInt8(ascii: "."))
+            writer.number(Int(fraction / unit), width: digits)
         }
-        return String(decoding: bytes, as: UTF8.self)
+        switch form.offset {
+        case .zulu:
+            writer.character(UInt8(ascii: "Z"))
+        case .east, .west:
+            let minutes = Int(form.offsetMinutes.magnitude)
+            writer.character(UInt8(ascii: form.offset == .west ? "-" : "+"))
+            writer.number(minutes / 60, width: 2)
+            writer.character(UInt8(ascii: ":"))
+            writer.number(minutes % 60, width: 2)
+        }
+        return writer.count
     }
+}
+
+/// How a timestamp's text writes its instant, beside the instant itself.
+struct TextForm: Sendable {
+    /// How the offset was written.
+    enum Offset: UInt8, Sendable {
+        /// `Z`.
+        case zulu
+        /// `+HH:MM`, `+00:00` included.
+        case east
+        /// `-HH:MM`, `-00:00` included.
+        case west
+    }
+
+    /// The offset from UTC in minutes, east positive: the local time written is the
+    /// instant plus this.
+    var offsetMinutes: Int16
+    /// How many fraction digits were written, 0 through 9.
+    var fractionDigits: UInt8
+    var offset: Offset
 }
 
 extension Timestamp: CustomStringConvertible {

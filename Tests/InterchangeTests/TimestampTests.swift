@@ -17,12 +17,32 @@ struct TimestampParsingTests {
         ("2026-03-02T10:14:00.5+01:00", 1_772_442_840_500_000_000),
         ("2026-03-02T09:14:00.000000001Z", 1_772_442_840_000_000_001),
         ("2026-03-02T09:14:00-00:00", 1_772_442_840_000_000_000),
+        ("2026-03-02T09:14:00+00:00", 1_772_442_840_000_000_000),
+        ("2026-03-02T09:14:00.500Z", 1_772_442_840_500_000_000),
+        ("1970-01-01T00:30:00.000000010+01:00", -1_799_999_999_990),
     ])
     func knownInstantsParseToTheirExactNanoseconds(_ text: String, _ nanoseconds: Int64) throws {
         let timestamp = try Timestamp(parsing: text)
 
         #expect(timestamp.nanoseconds == nanoseconds)
         #expect(timestamp.text == text)
+    }
+
+    @Test func aTimestampParsedFromBytesIsTheSameAndHoldsNoReference() throws {
+        for text in [
+            "2026-03-02t09:14:00.25z", "2024-02-29T12:00:00-05:30", "2026-03-02T09:14:00Z",
+        ] {
+            var utf8 = text
+            let fromBytes = try utf8.withUTF8 { try Timestamp(parsing: $0) }
+            let fromText = try Timestamp(parsing: text)
+            #expect(fromBytes.nanoseconds == fromText.nanoseconds)
+            #expect(fromBytes.text == fromText.text)
+            #expect(fromBytes.withText { String(decoding: $0, as: UTF8.self) } == fromText.text)
+        }
+        // The text is written on demand: a timestamp is plain bits, copied without
+        // reference counting.
+        #expect(_isPOD(Timestamp.self))
+        #expect(MemoryLayout<Timestamp>.size <= 16)
     }
 
     @Test func lowerCaseTAndZAreAcceptedAndWrittenUpperCase() throws {

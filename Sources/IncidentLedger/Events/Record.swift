@@ -87,7 +87,7 @@ public struct RecordEncoder {
         literal("{\"actor\":")
         string(event.actor)
         literal(",\"at\":")
-        string(event.at.text)
+        time(event.at)
         literal(",\"data\":")
         writeData(event.data)
         literal(",\"id\":")
@@ -102,7 +102,7 @@ public struct RecordEncoder {
             literal(",\"prev\":")
             hex(record.prev)
             literal(",\"recordedAt\":")
-            string(record.recordedAt.text)
+            time(record.recordedAt)
             literal(",\"recordedBy\":")
             string(record.recordedBy)
         }
@@ -120,7 +120,7 @@ public struct RecordEncoder {
             switch field.value {
             case .string(let text): string(text)
             case .flag(let value): literal(value ? "true" : "false")
-            case .time(let time): string(time.text)
+            case .time(let value): time(value)
             case .date(let date): string(date.text)
             case .fields(let nested): writeData(nested)
             case .integer(let number): integer(number)
@@ -163,6 +163,11 @@ public struct RecordEncoder {
         escaper.bytes.withUnsafeBufferPointer { escaped in
             if let start = escaped.baseAddress { buffer.append(start, count: escaped.count) }
         }
+    }
+
+    /// Appends a time's text, which is digits and punctuation only: quoted as it is.
+    private func time(_ value: Timestamp) {
+        value.withText { quoted(utf8: $0) }
     }
 
     /// Appends text that needs no escaping, in quotes.

@@ -27,7 +27,7 @@ public enum GroupKey: String, CaseIterable, Sendable {
 
     /// The group an incident belongs to; `-` when it lacks the fact.
     public func value(of state: some IncidentFactsView) -> String {
-        let detected = { Timestamp(trustedNanoseconds: state.detectedNanoseconds, text: "") }
+        let detected = { Timestamp(utcNanoseconds: state.detectedNanoseconds, fractionDigits: 9) }
         switch self {
         case .process: return state.process
         case .severity: return state.severity.rawValue

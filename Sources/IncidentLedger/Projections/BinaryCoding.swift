@@ -39,7 +39,10 @@ struct BinaryWriter {
 
     mutating func time(_ value: Timestamp) {
         signed(value.nanoseconds)
-        string(value.text)
+        value.withText { text in
+            unsigned(UInt64(text.count))
+            bytes.append(contentsOf: text)
+        }
     }
 
     mutating func optionalTime(_ value: Timestamp?) {
@@ -115,9 +118,16 @@ struct BinaryReader {
         return present ? string(interning: &interner).map { .some($0) } : .some(nil)
     }
 
+    /// A time as `BinaryWriter.time` wrote it: nil unless its text names its instant.
     mutating func time() -> Timestamp? {
-        guard let nanoseconds = signed(), let text = string() else { return nil }
-        return Timestamp(trustedNanoseconds: nanoseconds, text: text)
+        guard let nanoseconds = signed(), let length = unsigned(),
+            length <= UInt64(bytes.count - offset)
+        else { return nil }
+        let text = UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + Int(length))])
+        offset += Int(length)
+        let time = try? Timestamp(parsing: text.assumingMemoryBound(to: UInt8.self))
+        guard let time, time.nanoseconds == nanoseconds else { return nil }
+        return time
     }
 
     /// A flag, then a signed number when it is set: `.some(nil)` when absent, nil

@@ -496,9 +496,7 @@ extension Ledger {
         else { return nil }
         var atEnd = atStart
         while atEnd < idKeyStart, text[atEnd] != quote { atEnd += 1 }
-        let atText = String(
-            decoding: UnsafeBufferPointer(start: text + atStart, count: atEnd - atStart),
-            as: UTF8.self)
+        let atText = UnsafeBufferPointer(start: text + atStart, count: atEnd - atStart)
         guard let at = try? Timestamp(parsing: atText) else { return nil }
 
         // The data lies between the time and the id: `,"data":{…}`.
