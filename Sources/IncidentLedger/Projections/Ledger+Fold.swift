@@ -289,7 +289,10 @@ extension Ledger {
         _ worker: Int, _ run: Range<UInt64>, corrections: Projector.Corrections,
         environment: Environment, records: Database, progress: FoldProgress
     ) throws -> RunFold {
-        var projector = Projector(corrections: corrections)
+        // Incidents run to about a dozen records: room for one in sixteen spares the
+        // states' table most of its regrowing.
+        var projector = Projector(
+            corrections: corrections, expectedIncidents: run.count / 16)
         var deferral: Deferral? = worker == 0 ? nil : Deferral()
         guard !run.isEmpty else { return RunFold(projector: projector, deferred: []) }
         try environment.read { txn in

@@ -16,8 +16,12 @@ public struct Projector {
     public private(set) var states: [String: IncidentState] = [:]
 
     /// A projector that applies `corrections`.
-    public init(corrections: Corrections) {
+    /// - Parameters:
+    ///   - corrections: The corrections of the span to be folded.
+    ///   - expectedIncidents: Room to make for this many incidents at once.
+    public init(corrections: Corrections, expectedIncidents: Int = 0) {
         self.corrections = corrections
+        states.reserveCapacity(expectedIncidents)
     }
 
     /// Adds a correction event's replacement to `corrections` (later ones win, field
