@@ -329,6 +329,37 @@ public struct Timestamp: Hashable, Comparable, Sendable {
     }
 }
 
+extension Timestamp {
+    /// How the text writes the instant, packed in a number for compact storage:
+    /// the fraction digits in bits 0 to 3, the offset's sign (0 for `Z`, 1 for `+`,
+    /// 2 for `-`) in bits 4 and 5, and the offset's minutes from bit 6.
+    /// ``init(nanoseconds:packedForm:)`` makes the same timestamp back.
+    public var packedForm: UInt32 {
+        UInt32(form.fractionDigits) | UInt32(form.offset.rawValue) << 4
+            | UInt32(form.offsetMinutes.magnitude) << 6
+    }
+
+    /// The timestamp of an instant written in a packed form (``packedForm``); nil
+    /// when the form is not one a timestamp has, or its fraction digits cannot
+    /// write the instant exactly.
+    /// - Complexity: O(1).
+    public init?(nanoseconds: Int64, packedForm: UInt32) {
+        let digits = UInt8(packedForm & 0xF)
+        let minutes = packedForm >> 6
+        guard digits <= 9, let offset = TextForm.Offset(rawValue: UInt8(packedForm >> 4 & 0x3)),
+            minutes < 24 * 60, offset != .zulu || minutes == 0
+        else { return nil }
+        var unit: Int64 = 1
+        for _ in Int(digits)..<9 { unit *= 10 }
+        guard CivilCalendar.floorModulo(nanoseconds, unit) == 0 else { return nil }
+        self.nanoseconds = nanoseconds
+        let signed = Int16(minutes)
+        form = TextForm(
+            offsetMinutes: offset == .west ? -signed : signed, fractionDigits: digits,
+            offset: offset)
+    }
+}
+
 /// How a timestamp's text writes its instant, beside the instant itself.
 struct TextForm: Sendable {
     /// How the offset was written.

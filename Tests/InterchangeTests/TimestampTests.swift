@@ -45,6 +45,27 @@ struct TimestampParsingTests {
         #expect(MemoryLayout<Timestamp>.size <= 16)
     }
 
+    @Test func aPackedFormMakesTheSameTimestampBack() throws {
+        let texts = [
+            "2026-03-02T09:14:00Z", "2024-02-29T12:00:00-05:30", "2026-03-02T09:14:00-00:00",
+            "2026-03-02T09:14:00+00:00", "1970-01-01T00:30:00.000000010+01:00",
+            "2200-12-31T23:59:59.999999999+23:59", "2026-03-02T09:14:00.500Z",
+        ]
+        for text in texts {
+            let time = try Timestamp(parsing: text)
+            let back = try #require(
+                Timestamp(nanoseconds: time.nanoseconds, packedForm: time.packedForm))
+            #expect(back.text == text)
+        }
+        let time = try Timestamp(parsing: "2026-03-02T09:14:00.5Z")
+        // Ten digits, a fourth offset sign, an offset of 24 hours, minutes with `Z`,
+        // and an instant finer than the digits written are each refused.
+        for form: UInt32 in [10, 3 << 4, 1 << 4 | 1440 << 6, 60 << 6] {
+            #expect(Timestamp(nanoseconds: time.nanoseconds, packedForm: form) == nil)
+        }
+        #expect(Timestamp(nanoseconds: time.nanoseconds + 1, packedForm: time.packedForm) == nil)
+    }
+
     @Test func lowerCaseTAndZAreAcceptedAndWrittenUpperCase() throws {
         let timestamp = try Timestamp(parsing: "2026-03-02t09:14:00.25z")
         let withOffset = try Timestamp(parsing: "2026-03-02t10:14:00+01:00")

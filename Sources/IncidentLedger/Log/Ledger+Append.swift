@@ -106,6 +106,9 @@ private struct BatchWriter {
     let recordedAt: Timestamp
     let recordedBy: String
     let ledgerHasIDs: Bool
+    /// Whether the ledger keeps no incident's state or positions yet, so that the
+    /// batch's can be appended in key order.
+    let keepsNoStates: Bool
 
     /// Writes each accepted record, one at a time, into the same buffer.
     var encoder = RecordEncoder()
@@ -139,6 +142,9 @@ private struct BatchWriter {
             utcNanoseconds: max(ledger.clock(), lastMicros) * 1000, fractionDigits: 6)
         recordedBy = Ledger.currentUser()
         ledgerHasIDs = try txn.count(ledger.eventIDs) > 0
+        keepsNoStates =
+            try txn.count(ledger.incidents) == 0 && txn.count(ledger.incidentFacts) == 0
+            && txn.count(ledger.incidentsByStatus) == 0 && txn.count(ledger.incidentEvents) == 0
         batchIDs.reserveCapacity(expected)
     }
 
@@ -254,21 +260,29 @@ private struct BatchWriter {
 
     /// Writes each touched incident's new positions and its projection, in incident order.
     private mutating func writeIncidents() throws {
+        // Incident ids are ASCII, so their order is their UTF-8 bytes' order.
         let touched = incidents.sorted { $0.key < $1.key }
         incidents = [:]
+        var first: [IncidentState] = []
         for (incident, slot) in touched where !slot.newPositions.isEmpty {
             let key = Array(incident.utf8)
             try key.withUnsafeBytes { key in
-                for position in slot.newPositions {
+                for (index, position) in slot.newPositions.enumerated() {
+                    let flags: PutFlags =
+                        !keepsNoStates ? [] : index == 0 ? .append : .appendDuplicate
                     try withBigEndianBytes(of: position) { value in
-                        try txn.put(value, forKey: key, in: ledger.incidentEvents)
+                        try txn.put(value, forKey: key, in: ledger.incidentEvents, flags: flags)
                     }
                 }
             }
-            if let state = slot.state {
+            guard let state = slot.state else { continue }
+            if keepsNoStates {
+                first.append(state)
+            } else {
                 try ledger.keep([(slot.statusBefore, state)], in: txn)
             }
         }
+        if keepsNoStates { try ledger.keepFirst(first, in: txn) }
     }
 
     // MARK: Looking things up in the ledger and the batch

@@ -37,12 +37,10 @@ struct BinaryWriter {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
+    /// A time as its instant and how its text writes it (`Timestamp.packedForm`).
     mutating func time(_ value: Timestamp) {
         signed(value.nanoseconds)
-        value.withText { text in
-            unsigned(UInt64(text.count))
-            bytes.append(contentsOf: text)
-        }
+        unsigned(UInt64(value.packedForm))
     }
 
     mutating func optionalTime(_ value: Timestamp?) {
@@ -118,16 +116,11 @@ struct BinaryReader {
         return present ? string(interning: &interner).map { .some($0) } : .some(nil)
     }
 
-    /// A time as `BinaryWriter.time` wrote it: nil unless its text names its instant.
+    /// A time as `BinaryWriter.time` wrote it; nil when damaged.
     mutating func time() -> Timestamp? {
-        guard let nanoseconds = signed(), let length = unsigned(),
-            length <= UInt64(bytes.count - offset)
+        guard let nanoseconds = signed(), let form = unsigned(), form <= UInt64(UInt32.max)
         else { return nil }
-        let text = UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + Int(length))])
-        offset += Int(length)
-        let time = try? Timestamp(parsing: text.assumingMemoryBound(to: UInt8.self))
-        guard let time, time.nanoseconds == nanoseconds else { return nil }
-        return time
+        return Timestamp(nanoseconds: nanoseconds, packedForm: UInt32(form))
     }
 
     /// A flag, then a signed number when it is set: `.some(nil)` when absent, nil

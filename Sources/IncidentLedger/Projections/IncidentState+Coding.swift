@@ -3,7 +3,7 @@ import Interchange
 extension IncidentState {
     /// The layout version of the encoded state; a ledger whose kept projections have
     /// another version rebuilds them from the log.
-    static let layoutVersion: UInt64 = 2
+    static let layoutVersion: UInt64 = 3
 
     /// The state in the compact binary form kept in the ledger.
     /// - Complexity: O(n) in the state's size.

@@ -57,6 +57,29 @@ extension Ledger {
         }
     }
 
+    /// Keeps the states of new incidents in projections that keep none yet (a first
+    /// import), appending each database's entries in key order: its pages are then
+    /// filled whole, and none is split.
+    /// - Parameters:
+    ///   - states: The states, sorted by the UTF-8 bytes of their incidents' ids.
+    ///   - txn: The write transaction, whose states, facts and status index are empty.
+    /// - Complexity: O(k log k) for k incidents.
+    func keepFirst(_ states: [IncidentState], in txn: WriteTransaction) throws {
+        var statusKeys: [[UInt8]] = []
+        statusKeys.reserveCapacity(states.count)
+        for state in states {
+            let key = Array(state.incident.utf8)
+            try txn.put(state.encoded(), forKey: key, in: incidents, flags: .append)
+            try txn.put(
+                IncidentFacts(state).encoded(), forKey: key, in: incidentFacts, flags: .append)
+            statusKeys.append(Ledger.statusKey(state.status, key))
+        }
+        statusKeys.sort { $0.lexicographicallyPrecedes($1) }
+        for key in statusKeys {
+            try txn.put([], forKey: key, in: incidentsByStatus, flags: .append)
+        }
+    }
+
     static func statusKey(_ status: IncidentStatus, _ incident: [UInt8]) -> [UInt8] {
         Array(status.rawValue.utf8) + [0] + incident
     }
