@@ -212,6 +212,20 @@ public final class SHA256Hasher {
         return finish()
     }
 
+    /// The digest of three buffers in turn, without the variadic call's array: an
+    /// RFC 6962 interior node is its prefix and its two children.
+    /// - Complexity: O(n).
+    public func digest(
+        _ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer,
+        _ third: UnsafeRawBufferPointer
+    ) -> SHA256Digest {
+        EVP_DigestInit_ex2(context, algorithm, nil)
+        if first.count > 0 { EVP_DigestUpdate(context, first.baseAddress, first.count) }
+        if second.count > 0 { EVP_DigestUpdate(context, second.baseAddress, second.count) }
+        if third.count > 0 { EVP_DigestUpdate(context, third.baseAddress, third.count) }
+        return finish()
+    }
+
     /// The digest of one buffer, without the variadic call's array.
     /// - Complexity: O(n).
     public func digest(_ bytes: UnsafeRawBufferPointer) -> SHA256Digest {

@@ -98,37 +98,13 @@ public struct IncidentFacts: IncidentFactsView, Equatable, Sendable {
     func encoded() -> [UInt8] {
         var out = BinaryWriter()
         out.bytes.reserveCapacity(128)
-        out.bytes.append(UInt8(IncidentFacts.statuses.firstIndex(of: status) ?? 0))
-        out.bytes.append(UInt8(IncidentFacts.severities.firstIndex(of: severity) ?? 0))
-        let times = (
-            impactNanoseconds, acknowledgedNanoseconds, mitigatedNanoseconds,
-            firstResolvedNanoseconds, resolvedNanoseconds
-        )
-        var flags: UInt8 = (customerFacing ? 1 : 0) | (regulatory ? 2 : 0)
-        if times.0 != nil { flags |= 4 }
-        if times.1 != nil { flags |= 8 }
-        if times.2 != nil { flags |= 16 }
-        if times.3 != nil { flags |= 32 }
-        if times.4 != nil { flags |= 64 }
-        out.bytes.append(flags)
-        out.fixed(detectedNanoseconds)
-        out.fixed(times.0 ?? 0)
-        out.fixed(times.1 ?? 0)
-        out.fixed(times.2 ?? 0)
-        out.fixed(times.3 ?? 0)
-        out.fixed(times.4 ?? 0)
-        out.string(process)
-        out.optionalString(owner)
-        out.optionalString(team)
-        out.optionalString(scope)
-        out.optionalString(source)
-        out.optionalString(rootCauseCategory)
+        encodeFacts(into: &out)
         return out.bytes
     }
 
     /// The statuses and severities in the order their kept numbers name them.
-    private static let statuses = IncidentStatus.allCases
-    private static let severities = Severity.allCases
+    static let statuses = IncidentStatus.allCases
+    static let severities = Severity.allCases
 
     /// Reads facts written by `encoded()`; nil when the bytes are damaged.
     /// - Parameters:
@@ -180,5 +156,37 @@ public struct IncidentFacts: IncidentFactsView, Equatable, Sendable {
         mitigatedNanoseconds = optionalTime(3)
         firstResolvedNanoseconds = optionalTime(4)
         resolvedNanoseconds = optionalTime(5)
+    }
+}
+
+extension IncidentFactsView {
+    /// Appends the facts' kept binary form to `out` (see `IncidentFacts.encoded()`):
+    /// straight from a state, without making its facts first.
+    func encodeFacts(into out: inout BinaryWriter) {
+        out.bytes.append(UInt8(IncidentFacts.statuses.firstIndex(of: status) ?? 0))
+        out.bytes.append(UInt8(IncidentFacts.severities.firstIndex(of: severity) ?? 0))
+        let times = (
+            impactNanoseconds, acknowledgedNanoseconds, mitigatedNanoseconds,
+            firstResolvedNanoseconds, resolvedNanoseconds
+        )
+        var flags: UInt8 = (customerFacing ? 1 : 0) | (regulatory ? 2 : 0)
+        if times.0 != nil { flags |= 4 }
+        if times.1 != nil { flags |= 8 }
+        if times.2 != nil { flags |= 16 }
+        if times.3 != nil { flags |= 32 }
+        if times.4 != nil { flags |= 64 }
+        out.bytes.append(flags)
+        out.fixed(detectedNanoseconds)
+        out.fixed(times.0 ?? 0)
+        out.fixed(times.1 ?? 0)
+        out.fixed(times.2 ?? 0)
+        out.fixed(times.3 ?? 0)
+        out.fixed(times.4 ?? 0)
+        out.string(process)
+        out.optionalString(owner)
+        out.optionalString(team)
+        out.optionalString(scope)
+        out.optionalString(source)
+        out.optionalString(rootCauseCategory)
     }
 }

@@ -11,6 +11,12 @@ extension IncidentState {
         var out = BinaryWriter()
         // Most states take a few hundred bytes: one allocation instead of several.
         out.bytes.reserveCapacity(768)
+        encode(into: &out)
+        return out.bytes
+    }
+
+    /// Appends the state's compact binary form to `out` (see `encoded()`).
+    func encode(into out: inout BinaryWriter) {
         out.unsigned(Self.layoutVersion)
         out.string(incident)
         out.string(status.rawValue)
@@ -65,7 +71,6 @@ extension IncidentState {
         out.unsigned(UInt64(eventCount))
         out.unsigned(firstPosition)
         out.unsigned(lastPosition)
-        return out.bytes
     }
 
     /// Reads a state written by `encoded()`.

@@ -57,13 +57,13 @@ extension Ledger {
     ///
     /// The span is cut into one run of positions per worker, and folded in three
     /// rounds, each on every core:
-    /// 1. each worker gathers its run's corrections and, when asked, hashes its
-    ///    run's records as leaves;
+    /// 1. each worker gathers its run's corrections;
     /// 2. with every correction known, so that each event is folded already
     ///    corrected, each worker folds the incidents that begin in its run, and
     ///    leaves aside the records of incidents it has not seen begin; those few are
     ///    then folded here, in order, into the states of the run where their
-    ///    incident began;
+    ///    incident began. When asked, the workers hash their records as leaves as
+    ///    they read them;
     /// 3. each worker hashes its share of the leaf blocks and, when asked, compares
     ///    its incidents with what is kept.
     ///
@@ -131,23 +131,22 @@ extension Ledger {
         let (environment, records) = (self.environment, self.records)
         let reporter = FoldProgress(progress: options.progress, total: end)
 
-        // Round 1: the corrections, and the leaves.
-        let found = try result.leaves.withUnsafeMutableBufferPointer { leaves in
-            let leaves = options.wantsLeaves ? DigestSlots(base: leaves.baseAddress) : nil
-            return try Ledger.onEveryCore(workers) { worker in
-                try Ledger.gatherCorrections(
-                    in: runs[worker], environment: environment, records: records,
-                    leaves: leaves)
-            }
+        // Round 1: the corrections.
+        let found = try Ledger.onEveryCore(workers) { worker in
+            try Ledger.gatherCorrections(
+                in: runs[worker], environment: environment, records: records)
         }
         var corrections = Projector.Corrections()
         for event in found.joined() { Projector.gather(event, into: &corrections) }
 
         // Round 2: each run's incidents, then the records left aside, in order.
-        let folds = try Ledger.onEveryCore(workers) { [corrections] worker in
-            try Ledger.foldRun(
-                worker, runs[worker], corrections: corrections, environment: environment,
-                records: records, progress: reporter)
+        let folds = try result.leaves.withUnsafeMutableBufferPointer { leaves in
+            let leaves = options.wantsLeaves ? DigestSlots(base: leaves.baseAddress) : nil
+            return try Ledger.onEveryCore(workers) { [corrections] worker in
+                try Ledger.foldRun(
+                    worker, runs[worker], corrections: corrections, environment: environment,
+                    records: records, leaves: leaves, progress: reporter)
+            }
         }
         var projectors = folds.map(\.projector)
         for worker in 1..<max(workers, 1) {
@@ -229,17 +228,14 @@ extension Ledger {
         }
     }
 
-    /// The corrections of `run`, decoded, in order; and into `leaves`, when given,
-    /// the leaf hash of each of its records.
+    /// The corrections of `run`, decoded, in order.
     ///
     /// A record is canonical, so its last member is its type: a suffix test finds
     /// the corrections without decoding anything else.
     private static func gatherCorrections(
-        in run: Range<UInt64>, environment: Environment, records: Database,
-        leaves: DigestSlots?
+        in run: Range<UInt64>, environment: Environment, records: Database
     ) throws -> [Event] {
         guard !run.isEmpty else { return [] }
-        let hasher = leaves == nil ? nil : try SHA256Hasher()
         let marker: StaticString = #","type":"corrected"}"#
         let markerLength = marker.utf8CodeUnitCount
         var found: [Event] = []
@@ -250,11 +246,6 @@ extension Ledger {
                     position < run.upperBound
                 {
                     let bytes = current.value
-                    if let hasher, let leaves = leaves?.base {
-                        leaves[Int(position - 1)] =
-                            MerkleTree<KeptSubtrees<ReadTransaction>>.leafHash(
-                                bytes, hasher: hasher)
-                    }
                     if bytes.count >= markerLength, let base = bytes.baseAddress,
                         memcmp(base + bytes.count - markerLength, marker.utf8Start, markerLength)
                             == 0
@@ -284,11 +275,14 @@ extension Ledger {
 
     /// One worker's fold of its run: every incident the run sees begin, and the
     /// positions of the records it leaves aside (none for the first run, whose
-    /// incidents can only begin in it).
+    /// incidents can only begin in it); into `leaves`, when given, the leaf hash of
+    /// each of its records, read once for both.
     private static func foldRun(
         _ worker: Int, _ run: Range<UInt64>, corrections: Projector.Corrections,
-        environment: Environment, records: Database, progress: FoldProgress
+        environment: Environment, records: Database, leaves: DigestSlots?,
+        progress: FoldProgress
     ) throws -> RunFold {
+        let hasher = leaves == nil ? nil : try SHA256Hasher()
         // Incidents run to about a dozen records: room for one in sixteen spares the
         // states' table most of its regrowing.
         var projector = Projector(
@@ -302,6 +296,11 @@ extension Ledger {
                 while let current = entry, let position = bigEndianValue(current.key),
                     position < run.upperBound
                 {
+                    if let hasher, let leaves = leaves?.base {
+                        leaves[Int(position - 1)] =
+                            MerkleTree<KeptSubtrees<ReadTransaction>>.leafHash(
+                                current.value, hasher: hasher)
+                    }
                     try fold(current.value, at: position, into: &projector, deferring: &deferral)
                     unreported += 1
                     if unreported == 1 << 16 {
@@ -577,23 +576,30 @@ private struct KeptDatabases: Sendable {
     func match(
         _ folded: [String: IncidentState], in txn: some ReadableTransaction
     ) throws -> Bool {
-        // One buffer for every status key: `status`, a zero byte, the incident.
+        // One buffer each for every state, facts and status key (`status`, a zero
+        // byte, the incident), encoded in turn.
+        var (stateBytes, factBytes) = (BinaryWriter(), BinaryWriter())
         var statusKey: [UInt8] = []
+        stateBytes.bytes.reserveCapacity(4096)
+        factBytes.bytes.reserveCapacity(512)
         statusKey.reserveCapacity(80)
         for (name, state) in folded {
-            let bytes = KeptBytes(state)
+            stateBytes.bytes.removeAll(keepingCapacity: true)
+            factBytes.bytes.removeAll(keepingCapacity: true)
+            state.encode(into: &stateBytes)
+            state.encodeFacts(into: &factBytes)
             var name = name
             let same = try name.withUTF8 { name in
                 let key = UnsafeRawBufferPointer(name)
                 statusKey.removeAll(keepingCapacity: true)
-                statusKey.append(contentsOf: bytes.status.rawValue.utf8)
+                statusKey.append(contentsOf: state.status.rawValue.utf8)
                 statusKey.append(0)
                 statusKey.append(contentsOf: key)
                 return try txn.withValue(in: states, forKey: key) {
-                    $0.map { sameBytes(bytes.state, $0) } ?? false
+                    $0.map { sameBytes(stateBytes.bytes, $0) } ?? false
                 }
                     && txn.withValue(in: facts, forKey: key) {
-                        $0.map { sameBytes(bytes.facts, $0) } ?? false
+                        $0.map { sameBytes(factBytes.bytes, $0) } ?? false
                     }
                     && statusKey.withUnsafeBytes { key in
                         try txn.withValue(in: statuses, forKey: key) { $0 != nil }
