@@ -247,6 +247,37 @@ struct ParallelFoldTests {
             split.states.mapValues { $0.encoded() } == inOrder.states.mapValues { $0.encoded() })
     }
 
+    @Test("a detection after records left aside is left aside too, in order")
+    func detectionAfterRecordsLeftAsideStaysInOrder() throws {
+        let test = try TestLedger()
+        var lines = [detectedLine("INC-B", at: time(1), id: eventID(2))]
+        lines += (0..<40).map {
+            eventLine("note", "INC-B", at: time(2 + $0), data: ["text": .string("n\($0)")])
+        }
+        lines += [
+            detectedLine("INC-C", at: time(50), id: eventID(3)),
+            eventLine("note", "INC-C", at: time(51), data: ["text": "after"]),
+        ]
+        try test.append(lines)
+        // A note of INC-C before its detection, written beneath the ledger (no append
+        // takes one): in order it is ignored; the second run leaves it aside, and so
+        // must leave aside the detection and the note after it.
+        let note = try #require(try test.ledger.recordBytes(at: 43))
+        try test.ledger.environment.write { txn in
+            try txn.put(note, forKey: bigEndianBytes(30), in: test.ledger.records)
+        }
+        let (split, inOrder) = try test.ledger.environment.read { txn in
+            (
+                try test.ledger.fold(in: txn, through: nil, splittingFrom: 1) { _, _ in },
+                try test.ledger.fold(in: txn, through: nil, splittingFrom: .max) { _, _ in }
+            )
+        }
+        #expect(inOrder.states["INC-C"]?.lastPosition == 43)
+        #expect(inOrder.states["INC-C"]?.eventCount == 2)
+        #expect(
+            split.states.mapValues { $0.encoded() } == inOrder.states.mapValues { $0.encoded() })
+    }
+
     @Test("the incident is found from the tail's layout, an escaped user name and all")
     func findsTheIncidentFromTheTail() throws {
         let test = try TestLedger()

@@ -328,25 +328,24 @@ extension Ledger {
             // says whether it has an incident, and whose.
             let event = try decodeStored(bytes, at: position)
             guard !event.type.isLedgerLevel else { return }
-            if deferral?.defers(event.incident, event.type, at: position, by: projector) == true {
-                return
-            }
-            projector.fold(event, position: position)
+            fold(event, at: position, into: &projector, deferring: &deferral)
             return
         }
         let incident = UnsafeRawBufferPointer(rebasing: bytes[value])
         if let (type, id, at, dataRange) = skim(bytes, incidentKey: incidentKey) {
             let name = String(decoding: incident, as: UTF8.self)
-            if deferral?.defers(name, type, at: position, by: projector) == true { return }
             if type.foldsWithoutData, !projector.isCorrected(id) {
-                projector.fold(type, at: at, of: name, position: position)
+                // Never a detection: folded unless its incident is unknown here.
+                if !projector.fold(type, at: at, of: name, position: position) {
+                    deferral?.leave(name, at: position)
+                }
                 return
             }
             // The fold reads no actor: the event is made without one.
             if let data = canonicalData(bytes, in: dataRange, of: type) {
                 let event = Event(
                     id: id, incident: name, type: type, at: at, actor: "", data: data)
-                projector.fold(event, position: position)
+                fold(event, at: position, into: &projector, deferring: &deferral)
                 return
             }
         }
@@ -356,10 +355,23 @@ extension Ledger {
                 position: position,
                 reason: "the record is not in canonical form; run 'incidents verify'")
         }
-        if deferral?.defers(event.incident, event.type, at: position, by: projector) == true {
+        fold(event, at: position, into: &projector, deferring: &deferral)
+    }
+
+    /// Folds a decoded event into `projector`, unless `deferral` leaves it aside:
+    /// when its incident is unknown here, or it detects one left aside before.
+    @inline(__always)
+    private static func fold(
+        _ event: Event, at position: UInt64, into projector: inout Projector,
+        deferring deferral: inout Deferral?
+    ) {
+        if event.type == .detected, deferral?.holds(event.incident) == true {
+            deferral?.leave(event.incident, at: position)
             return
         }
-        projector.fold(event, position: position)
+        if !projector.fold(event, position: position) {
+            deferral?.leave(event.incident, at: position)
+        }
     }
 
     /// The incident of a record that has one.
@@ -546,22 +558,23 @@ private struct RunFold {
 
 /// The records a worker leaves to be folded after the earlier runs: those of the
 /// incidents it has not seen begin, which began, if at all, before its run.
+///
+/// A record is left aside when the worker's fold does not know its incident; a
+/// detection, which would begin one, is left aside too when its incident was, so
+/// that each incident's records stay in order.
 private struct Deferral {
     var positions: [UInt64] = []
     var incidents: Set<String> = []
 
-    /// Whether the record at `position`, of `incident` and `type`, is left aside
-    /// (and then noted): it is when its incident was left aside before, or is not
-    /// yet known to `projector` and does not begin with it.
-    mutating func defers(
-        _ incident: String, _ type: EventType, at position: UInt64, by projector: Projector
-    ) -> Bool {
-        if incidents.isEmpty || !incidents.contains(incident) {
-            if type == .detected || projector.knows(incident) { return false }
-            incidents.insert(incident)
-        }
+    /// Whether records of `incident` were left aside.
+    func holds(_ incident: String) -> Bool {
+        !incidents.isEmpty && incidents.contains(incident)
+    }
+
+    /// Leaves the record at `position`, of `incident`, aside.
+    mutating func leave(_ incident: String, at position: UInt64) {
+        incidents.insert(incident)
         positions.append(position)
-        return true
     }
 }
 

@@ -56,18 +56,21 @@ public struct Projector {
     /// - Parameters:
     ///   - event: The event as stored (corrections are applied here).
     ///   - position: Its position.
+    /// - Returns: Whether it was folded: false when its incident has no state here
+    ///   and it is not a detection, which would begin one.
     /// - Complexity: O(1) amortised.
-    public mutating func fold(_ event: Event, position: UInt64) {
+    @discardableResult
+    public mutating func fold(_ event: Event, position: UInt64) -> Bool {
         let effective = corrected(event)
         // Found by index and changed through `values`, in place: `states[id]?.apply`
         // copies the whole state in and out of the dictionary.
         guard let index = states.index(forKey: effective.incident) else {
-            if effective.type == .detected {
-                states[effective.incident] = IncidentState(detected: effective, position: position)
-            }
-            return
+            guard effective.type == .detected else { return false }
+            states[effective.incident] = IncidentState(detected: effective, position: position)
+            return true
         }
         states.values[index].apply(effective, position: position)
+        return true
     }
 
     /// Folds an event that is not corrected and whose type folds without its data
@@ -77,10 +80,15 @@ public struct Projector {
     ///   - at: Its time.
     ///   - incident: Its incident.
     ///   - position: Its position.
+    /// - Returns: Whether it was folded: false when its incident has no state here.
     /// - Complexity: O(1) amortised.
-    mutating func fold(_ type: EventType, at: Timestamp, of incident: String, position: UInt64) {
-        guard let index = states.index(forKey: incident) else { return }
+    @discardableResult
+    mutating func fold(
+        _ type: EventType, at: Timestamp, of incident: String, position: UInt64
+    ) -> Bool {
+        guard let index = states.index(forKey: incident) else { return false }
         states.values[index].apply(type, at: at, position: position)
+        return true
     }
 
     /// Whether `incident` has a state here.
