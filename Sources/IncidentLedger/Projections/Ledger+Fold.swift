@@ -140,7 +140,7 @@ extension Ledger {
         for event in found.joined() { Projector.gather(event, into: &corrections) }
 
         // Round 2: each run's incidents, then the records left aside, in order.
-        let folds = try result.leaves.withUnsafeMutableBufferPointer { leaves in
+        var folds = try result.leaves.withUnsafeMutableBufferPointer { leaves in
             let leaves = options.wantsLeaves ? DigestSlots(base: leaves.baseAddress) : nil
             return try Ledger.onEveryCore(workers) { [corrections] worker in
                 try Ledger.foldRun(
@@ -148,14 +148,18 @@ extension Ledger {
                     records: records, leaves: leaves, progress: reporter)
             }
         }
+        let deferred = folds.map(\.deferred)
         var projectors = folds.map(\.projector)
+        // One reference to each run's states, so that folding the records left aside
+        // into them changes them in place instead of copying them whole.
+        folds = []
         for worker in 1..<max(workers, 1) {
             let earlier = 0..<worker
             for incident in projectors[worker].states.keys
             where earlier.contains(where: { projectors[$0].knows(incident) }) {
                 return nil
             }
-            for position in folds[worker].deferred {
+            for position in deferred[worker] {
                 try bigEndianBytes(position).withUnsafeBytes { key in
                     try txn.withValue(in: records, forKey: key) { bytes in
                         guard let bytes else {
@@ -597,17 +601,20 @@ private struct KeptDatabases: Sendable {
         factBytes.bytes.reserveCapacity(512)
         statusKey.reserveCapacity(80)
         // In key order, each lookup finds the pages of the one before it in the cache:
-        // at random, most of a lookup's time went to misses.
-        for (name, state) in folded.sorted(by: { $0.key < $1.key }) {
+        // at random, most of a lookup's time went to misses. The keys are sorted with
+        // their indices, without copying the states, which retains their strings.
+        let order = zip(folded.keys, folded.indices).sorted { $0.0 < $1.0 }
+        for (name, index) in order {
             stateBytes.bytes.removeAll(keepingCapacity: true)
             factBytes.bytes.removeAll(keepingCapacity: true)
-            state.encode(into: &stateBytes)
-            state.encodeFacts(into: &factBytes)
+            folded.values[index].encode(into: &stateBytes)
+            folded.values[index].encodeFacts(into: &factBytes)
+            let status = folded.values[index].status
             var name = name
             let same = try name.withUTF8 { name in
                 let key = UnsafeRawBufferPointer(name)
                 statusKey.removeAll(keepingCapacity: true)
-                statusKey.append(contentsOf: state.status.rawValue.utf8)
+                statusKey.append(contentsOf: status.rawValue.utf8)
                 statusKey.append(0)
                 statusKey.append(contentsOf: key)
                 return try txn.withValue(in: states, forKey: key) {
