@@ -34,13 +34,15 @@ public enum EventType: String, CaseIterable, Sendable {
     /// `String`.
     /// - Complexity: O(k) for k types, comparing lengths first.
     static func named(utf8 name: UnsafeBufferPointer<UInt8>) -> EventType? {
-        for (type, typeName) in utf8Names where FieldRules.equal(typeName, name) {
+        // The names are literals, which no reference count guards: walking them
+        // retains nothing (a table of byte arrays retained one per type, per call).
+        for type in cases where FieldRules.equal(type.rawValue, name) {
             return type
         }
         return nil
     }
 
-    private static let utf8Names = allCases.map { ($0, Array($0.rawValue.utf8)) }
+    private static let cases = allCases
 
     /// A number from 0 for each type, below `allCases.count`, for tables indexed by type.
     var ordinal: Int {
