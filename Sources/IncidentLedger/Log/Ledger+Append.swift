@@ -1,3 +1,4 @@
+import Dispatch
 import Interchange
 import LedgerCrypto
 import LedgerStorage
@@ -218,9 +219,21 @@ private struct BatchWriter {
 
     /// Writes the batch's index entries and projections, and the new head.
     mutating func commit() throws -> AppendReport {
+        // Incident ids are ASCII, so their order is their UTF-8 bytes' order.
+        let touched = incidents.sorted { $0.key < $1.key }.filter { !$0.value.newPositions.isEmpty }
+        incidents = [:]
+        // The touched incidents' states are encoded on another core while this
+        // thread, which alone may use the transaction, writes the id index and the
+        // tree: pure work that would otherwise wait for it. Each state is let go once
+        // encoded, so that the encodings take the states' room.
+        let encoded = EncodedStates(touched.map(\.value))
+        let encoding = DispatchGroup()
+        DispatchQueue.global().async(group: encoding) { encoded.encode() }
+        defer { encoding.wait() }
         try writeEventIDs()
-        try writeIncidents()
         try ledger.extendTree(with: leaves, from: start.position, in: txn)
+        encoding.wait()
+        try writeIncidents(touched, encoded: encoded.bytes)
         let head = Head(
             position: start.position + UInt64(written), hash: prev,
             recordedAt: written > 0 ? recordedAt : start.recordedAt)
@@ -258,13 +271,13 @@ private struct BatchWriter {
         }
     }
 
-    /// Writes each touched incident's new positions and its projection, in incident order.
-    private mutating func writeIncidents() throws {
-        // Incident ids are ASCII, so their order is their UTF-8 bytes' order.
-        let touched = incidents.sorted { $0.key < $1.key }
-        incidents = [:]
-        var first: [IncidentState] = []
-        for (incident, slot) in touched where !slot.newPositions.isEmpty {
+    /// Writes each touched incident's new positions and its projection, in incident
+    /// order, from its state encoded beforehand.
+    private func writeIncidents(
+        _ touched: [(key: String, value: IncidentSlot)], encoded: [KeptBytes?]
+    ) throws {
+        var first: [(key: [UInt8], bytes: KeptBytes)] = []
+        for ((incident, slot), bytes) in zip(touched, encoded) {
             let key = Array(incident.utf8)
             try key.withUnsafeBytes { key in
                 for (index, position) in slot.newPositions.enumerated() {
@@ -275,11 +288,11 @@ private struct BatchWriter {
                     }
                 }
             }
-            guard let state = slot.state else { continue }
+            guard let bytes else { continue }
             if keepsNoStates {
-                first.append(state)
+                first.append((key, bytes))
             } else {
-                try ledger.keep([(slot.statusBefore, state)], in: txn)
+                try ledger.keep(bytes, of: key, before: slot.statusBefore, in: txn)
             }
         }
         if keepsNoStates { try ledger.keepFirst(first, in: txn) }
@@ -373,6 +386,26 @@ private struct BatchWriter {
 
 /// An incident during a batch: its state and the positions the batch gave it, shared
 /// by reference so that the state is updated in place rather than copied for every event.
+/// The states a batch touched, encoded on another thread than the writer's, which
+/// leaves the slots alone until `encode()` is done.
+private final class EncodedStates: @unchecked Sendable {
+    private let slots: [IncidentSlot]
+    private(set) var bytes: [KeptBytes?] = []
+
+    init(_ slots: [IncidentSlot]) {
+        self.slots = slots
+    }
+
+    /// Encodes each slot's state, in order, and lets the state go.
+    func encode() {
+        bytes.reserveCapacity(slots.count)
+        for slot in slots {
+            bytes.append(slot.state.map(KeptBytes.init))
+            slot.state = nil
+        }
+    }
+}
+
 private final class IncidentSlot {
     var state: IncidentState?
     var newPositions: [UInt64] = []

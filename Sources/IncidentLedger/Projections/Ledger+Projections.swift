@@ -46,33 +46,45 @@ extension Ledger {
         _ changes: [(before: IncidentStatus?, after: IncidentState)], in txn: WriteTransaction
     ) throws {
         for (before, state) in changes {
-            let key = Array(state.incident.utf8)
-            try txn.put(state.encoded(), forKey: key, in: incidents)
-            try txn.put(IncidentFacts(state).encoded(), forKey: key, in: incidentFacts)
-            guard before != state.status else { continue }
-            if let before {
-                try txn.delete(Ledger.statusKey(before, key), in: incidentsByStatus)
-            }
-            try txn.put([], forKey: Ledger.statusKey(state.status, key), in: incidentsByStatus)
+            try keep(KeptBytes(state), of: Array(state.incident.utf8), before: before, in: txn)
         }
+    }
+
+    /// Keeps one incident's state, facts and status entry, already encoded.
+    /// - Parameters:
+    ///   - bytes: What is kept of its new state.
+    ///   - key: Its id's UTF-8.
+    ///   - before: Its status before (nil when new).
+    ///   - txn: The write transaction.
+    func keep(
+        _ bytes: KeptBytes, of key: [UInt8], before: IncidentStatus?, in txn: WriteTransaction
+    ) throws {
+        try txn.put(bytes.state, forKey: key, in: incidents)
+        try txn.put(bytes.facts, forKey: key, in: incidentFacts)
+        guard before != bytes.status else { return }
+        if let before {
+            try txn.delete(Ledger.statusKey(before, key), in: incidentsByStatus)
+        }
+        try txn.put([], forKey: Ledger.statusKey(bytes.status, key), in: incidentsByStatus)
     }
 
     /// Keeps the states of new incidents in projections that keep none yet (a first
     /// import), appending each database's entries in key order: its pages are then
     /// filled whole, and none is split.
     /// - Parameters:
-    ///   - states: The states, sorted by the UTF-8 bytes of their incidents' ids.
+    ///   - states: Each incident's id as UTF-8 and what is kept of its state, sorted
+    ///     by the ids' bytes.
     ///   - txn: The write transaction, whose states, facts and status index are empty.
     /// - Complexity: O(k log k) for k incidents.
-    func keepFirst(_ states: [IncidentState], in txn: WriteTransaction) throws {
+    func keepFirst(
+        _ states: [(key: [UInt8], bytes: KeptBytes)], in txn: WriteTransaction
+    ) throws {
         var statusKeys: [[UInt8]] = []
         statusKeys.reserveCapacity(states.count)
-        for state in states {
-            let key = Array(state.incident.utf8)
-            try txn.put(state.encoded(), forKey: key, in: incidents, flags: .append)
-            try txn.put(
-                IncidentFacts(state).encoded(), forKey: key, in: incidentFacts, flags: .append)
-            statusKeys.append(Ledger.statusKey(state.status, key))
+        for (key, bytes) in states {
+            try txn.put(bytes.state, forKey: key, in: incidents, flags: .append)
+            try txn.put(bytes.facts, forKey: key, in: incidentFacts, flags: .append)
+            statusKeys.append(Ledger.statusKey(bytes.status, key))
         }
         statusKeys.sort { $0.lexicographicallyPrecedes($1) }
         for key in statusKeys {
