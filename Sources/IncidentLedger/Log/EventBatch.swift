@@ -82,6 +82,9 @@ public struct EventBatch: Sendable {
             return
         }
         var current = decode(first)
+        // The chunk the writer finished last, let go on the decoding thread: freeing
+        // its events is work the writer need not wait for.
+        let finished = DecodedAhead()
         for (index, chunk) in chunks.enumerated() {
             let ahead = DecodedAhead()
             let group = DispatchGroup()
@@ -89,6 +92,7 @@ public struct EventBatch: Sendable {
                 let next = chunks[index + 1]
                 let batch = self
                 DispatchQueue.global().async(group: group) {
+                    finished.inputs = []
                     ahead.inputs = batch.decode(next, workers: EventBatch.cores - 1)
                 }
             }
@@ -96,6 +100,7 @@ public struct EventBatch: Sendable {
             defer { group.wait() }
             try body(chunk, current)
             group.wait()
+            finished.inputs = current
             current = ahead.inputs
         }
     }
@@ -126,8 +131,8 @@ private struct DecodedSlots: @unchecked Sendable {
     let base: UnsafeMutablePointer<(line: Int, event: Result<Event, EventError>)>
 }
 
-/// The next chunk's inputs, decoded on another thread: written by that thread only
-/// before the group it runs in is left, read by the writer only after it waited.
+/// A chunk's inputs handed between the writer and the decoding thread: each side
+/// touches them only while the other waits on the group they share.
 private final class DecodedAhead: @unchecked Sendable {
     var inputs: [(line: Int, event: Result<Event, EventError>)] = []
 }
