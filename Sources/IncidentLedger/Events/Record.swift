@@ -39,6 +39,8 @@ public struct RecordEncoder {
     private var buffer = RecordBuffer(capacity: 1024)
     /// Escapes the rare string that needs it.
     private var escaper = CanonicalJSONWriter(reservingCapacity: 256)
+    /// The last `recordedAt` written, and its text in quotes.
+    private var lastRecordedAt: (key: (Int64, UInt32)?, quoted: [UInt8]) = (nil, [])
 
     /// Creates an encoder.
     public init() {}
@@ -102,7 +104,7 @@ public struct RecordEncoder {
             literal(",\"prev\":")
             hex(record.prev)
             literal(",\"recordedAt\":")
-            time(record.recordedAt)
+            recordedAt(record.recordedAt)
             literal(",\"recordedBy\":")
             string(record.recordedBy)
         }
@@ -170,6 +172,21 @@ public struct RecordEncoder {
         value.withText { quoted(utf8: $0) }
     }
 
+    /// Appends a record's `recordedAt`, which a batch's records share: its quoted text
+    /// is made once and copied for each record written at the same instant in the
+    /// same form.
+    private mutating func recordedAt(_ value: Timestamp) {
+        let key = (value.nanoseconds, value.packedForm)
+        let known = lastRecordedAt.key.map { $0 == key } ?? false
+        if !known {
+            let quote = UInt8(ascii: "\"")
+            lastRecordedAt = (key, value.withText { [quote] + $0 + [quote] })
+        }
+        lastRecordedAt.quoted.withUnsafeBufferPointer { quoted in
+            if let start = quoted.baseAddress { buffer.append(start, count: quoted.count) }
+        }
+    }
+
     /// Appends text that needs no escaping, in quotes.
     @inline(__always)
     private func quoted(utf8 text: UnsafeBufferPointer<UInt8>) {
@@ -197,9 +214,11 @@ public struct RecordEncoder {
         let digits: StaticString = "0123456789abcdef"
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 66) { text in
             text[0] = UInt8(ascii: "\"")
-            for (index, byte) in digest.bytes.enumerated() {
-                text[1 + 2 * index] = digits.utf8Start[Int(byte >> 4)]
-                text[2 + 2 * index] = digits.utf8Start[Int(byte & 0x0F)]
+            digest.withUnsafeBytes { bytes in
+                for (index, byte) in bytes.enumerated() {
+                    text[1 + 2 * index] = digits.utf8Start[Int(byte >> 4)]
+                    text[2 + 2 * index] = digits.utf8Start[Int(byte & 0x0F)]
+                }
             }
             text[65] = UInt8(ascii: "\"")
             if let start = text.baseAddress { buffer.append(start, count: 66) }
