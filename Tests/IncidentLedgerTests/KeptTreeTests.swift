@@ -76,6 +76,18 @@ struct KeptTreeTests {
         #expect(stored == 7)
     }
 
+    @Test("a batch hashed in several runs off the writer keeps the whole tree's root")
+    func batchOverSeveralHashingRuns() throws {
+        // Leaves are hashed on another thread in runs of 4,096 records: 9,000 records
+        // in two batches end runs inside a batch and leave a last, partial run.
+        let (test, whole) = try Self.ledger(records: 9_000, batches: [8_999, 1])
+        #expect(try test.ledger.treeHead().root == whole.root(size: 9_000))
+        for size: UInt64 in [4_095, 4_096, 4_097, 8_192, 8_999] {
+            #expect(try test.ledger.treeHead(size: size).root == whole.root(size: size))
+        }
+        #expect(try test.ledger.rebuild(check: true).treeIntact)
+    }
+
     @Test("a rebuild stores the same tree as the appends did")
     func rebuildKeepsTheSameTree() throws {
         let (test, whole) = try Self.ledger(records: 520, batches: [7, 250, 263])

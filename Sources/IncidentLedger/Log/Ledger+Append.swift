@@ -119,10 +119,11 @@ private struct BatchWriter {
     var prev: SHA256Digest
     /// How many records this batch has written.
     var written = 0
-    /// The RFC 6962 leaf hashes of the records written, for the kept Merkle tree.
-    var leaves: [SHA256Digest] = []
+    /// The RFC 6962 leaf hashes of the records written, for the kept Merkle tree,
+    /// made on another thread.
+    let leaves: LeafHashing
     /// The position of each event written by this batch, by id.
-    var batchIDs: [EventID: UInt64] = [:]
+    var batchIDs: EventPositions
     /// Each incident this batch has touched.
     var incidents: [String: IncidentSlot] = [:]
     var duplicates = 0
@@ -146,7 +147,8 @@ private struct BatchWriter {
         keepsNoStates =
             try txn.count(ledger.incidents) == 0 && txn.count(ledger.incidentFacts) == 0
             && txn.count(ledger.incidentsByStatus) == 0 && txn.count(ledger.incidentEvents) == 0
-        batchIDs.reserveCapacity(expected)
+        batchIDs = EventPositions(reservingCapacity: expected)
+        leaves = try LeafHashing(expected: expected)
     }
 
     var nextPosition: UInt64 { start.position + UInt64(written) + 1 }
@@ -162,8 +164,11 @@ private struct BatchWriter {
             }
             // Outside any incident: no lifecycle, index or projection, only the record.
             let position = nextPosition
+            if try batchIDs[incoming.id] ?? storedPosition(of: incoming.id) != nil {
+                throw EventError(field: "id", "\(incoming.id) is already used by another event")
+            }
             try write(incoming, at: position)
-            batchIDs[incoming.id] = position
+            batchIDs.insert(position, for: incoming.id)
             return
         }
         // A correction is typed first, so that a re-submitted one compares as stored.
@@ -197,7 +202,7 @@ private struct BatchWriter {
 
         try write(event, at: position)
         slot.newPositions.append(position)
-        batchIDs[event.id] = position
+        batchIDs.insert(position, for: event.id)
     }
 
     /// Encodes, chains and stores an accepted event as the record at `position`.
@@ -205,13 +210,12 @@ private struct BatchWriter {
         let record = Record(
             position: position, prev: prev, recordedAt: recordedAt, recordedBy: recordedBy,
             event: event)
-        let (ledger, txn) = (ledger, txn)
+        let (ledger, txn, leaves) = (ledger, txn, leaves)
         prev = try encoder.withEncoded(record) { bytes in
             try withBigEndianBytes(of: position) { key in
                 try txn.put(bytes, forKey: key, in: ledger.records, flags: .append)
             }
-            leaves.append(
-                MerkleTree<KeptSubtrees<WriteTransaction>>.leafHash(bytes, hasher: ledger.hasher))
+            leaves.add(bytes)
             return ledger.hasher.digest(bytes)
         }
         written += 1
@@ -231,7 +235,7 @@ private struct BatchWriter {
         DispatchQueue.global().async(group: encoding) { encoded.encode() }
         defer { encoding.wait() }
         try writeEventIDs()
-        try ledger.extendTree(with: leaves, from: start.position, in: txn)
+        try ledger.extendTree(with: leaves.finish(), from: start.position, in: txn)
         encoding.wait()
         try writeIncidents(touched, encoded: encoded.bytes)
         let head = Head(
@@ -257,10 +261,9 @@ private struct BatchWriter {
     /// Writes the event-id index entries, in id order.
     private mutating func writeEventIDs() throws {
         // Sorted keys touch each index page once instead of at random, and into an
-        // empty index they can be appended. The dictionary is freed before the puts.
-        var ids = Array(batchIDs)
-        batchIDs = [:]
-        ids.sort { $0.key < $1.key }
+        // empty index they can be appended. The table is freed before the puts.
+        let ids = batchIDs.sortedByID()
+        batchIDs = EventPositions(reservingCapacity: 0)
         let flags: PutFlags = ledgerHasIDs ? [] : .append
         for (id, position) in ids {
             try withBigEndianBytes(of: position) { value in

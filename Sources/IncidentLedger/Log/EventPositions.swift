@@ -1,0 +1,87 @@
+/// The positions a batch gave its events, by event id: an open-addressing table
+/// probed in a line, holding each id's 16 bytes and position side by side.
+///
+/// An import asks it twice for every event (was the id seen? then, where is it?),
+/// so it is made for that: no per-entry allocation, no hashing of the id as a
+/// `Hashable` value, one multiply to spread the id over the table. Positions start at
+/// 1, so a 0 marks an empty slot. Ids come from input, possibly chosen to collide:
+/// the spreading is keyed by a random seed per table, which input cannot know.
+struct EventPositions {
+    private var ids: [EventID]
+    private var positions: [UInt64]
+    private var mask: Int
+    /// How many ids the table holds.
+    private(set) var count = 0
+    private let seed: (UInt64, UInt64)
+
+    /// An empty table with room for `capacity` ids before it grows.
+    /// - Complexity: O(capacity).
+    init(reservingCapacity capacity: Int) {
+        // At most half full, so that probes stay short.
+        var slots = 16
+        while slots < 2 * capacity { slots *= 2 }
+        ids = Array(repeating: EventID(high: 0, low: 0), count: slots)
+        positions = Array(repeating: 0, count: slots)
+        mask = slots - 1
+        var random = SystemRandomNumberGenerator()
+        seed = (random.next() | 1, random.next())
+    }
+
+    /// The position of `id`, or nil when the table does not hold it.
+    /// - Complexity: O(1) expected.
+    subscript(id: EventID) -> UInt64? {
+        var slot = self.slot(of: id)
+        while positions[slot] != 0 {
+            if ids[slot] == id { return positions[slot] }
+            slot = (slot + 1) & mask
+        }
+        return nil
+    }
+
+    /// Sets the position of `id`, which must be a new id.
+    /// - Parameters:
+    ///   - position: Its position, at least 1.
+    ///   - id: An id the table does not hold yet.
+    /// - Complexity: O(1) amortised.
+    mutating func insert(_ position: UInt64, for id: EventID) {
+        precondition(position > 0, "positions start at 1")
+        if 2 * (count + 1) > positions.count { grow() }
+        var slot = self.slot(of: id)
+        while positions[slot] != 0 {
+            assert(ids[slot] != id, "an id is inserted once")
+            slot = (slot + 1) & mask
+        }
+        ids[slot] = id
+        positions[slot] = position
+        count += 1
+    }
+
+    /// Every id and its position, sorted by id (the order of the ids' bytes).
+    /// - Complexity: O(n log n).
+    func sortedByID() -> [(id: EventID, position: UInt64)] {
+        var entries: [(id: EventID, position: UInt64)] = []
+        entries.reserveCapacity(count)
+        for slot in positions.indices where positions[slot] != 0 {
+            entries.append((ids[slot], positions[slot]))
+        }
+        entries.sort { $0.id < $1.id }
+        return entries
+    }
+
+    /// Where the probe for `id` starts: the id's halves mixed with the seed by one
+    /// 64-by-64-bit multiply, whose high and low halves are folded together.
+    @inline(__always)
+    private func slot(of id: EventID) -> Int {
+        let (high, low) = (id.high ^ seed.1).multipliedFullWidth(by: id.low ^ seed.0)
+        return Int(truncatingIfNeeded: high ^ low) & mask
+    }
+
+    /// Doubles the slots and places every id again.
+    private mutating func grow() {
+        var larger = EventPositions(reservingCapacity: positions.count)
+        for slot in positions.indices where positions[slot] != 0 {
+            larger.insert(positions[slot], for: ids[slot])
+        }
+        self = larger
+    }
+}
