@@ -1,3 +1,5 @@
+import Interchange
+import LedgerCrypto
 import Testing
 
 @testable import IncidentLedger
@@ -133,6 +135,43 @@ struct RecordFormatTests {
         let stored = try #require(try test.ledger.recordBytes(at: position))
         var encoder = RecordEncoder()
         #expect(encoder.encode(try EventDecoder.decodeRecord(stored[...])) == stored)
+    }
+
+    @Test("a record made from its event's content has the bytes the event encodes to")
+    func recordFromContent() throws {
+        var data = EventData()
+        data.set("text", .string("line one\nwith \"quotes\" and \\"))
+        let event = Event(
+            id: try #require(EventID(eventID(7))), incident: "INC-9", type: .note,
+            at: try Timestamp(parsing: "2026-03-02T10:14:00.25+01:00"), actor: "zoë",
+            data: data)
+        let record = Record(
+            position: 12, prev: try #require(SHA256Digest(bytes: (0..<32).map { UInt8($0) })),
+            recordedAt: try Timestamp(parsing: TestLedger.recordedAtText), recordedBy: "ops",
+            event: event)
+        var encoder = RecordEncoder()
+        let whole = encoder.encode(record)
+        var content: [UInt8] = []
+        encoder.appendContent(of: event, to: &content)
+
+        let spliced = content.withUnsafeBytes { content in
+            encoder.withRecord(content: content, type: .note, ledgerFields: record) { Array($0) }
+        }
+        #expect(spliced == whole)
+        // Content whose last member is not of the type named, and a ledger-level type,
+        // are refused: the caller then encodes the event itself.
+        let mismatched = content.withUnsafeBytes { content in
+            encoder.withRecord(content: content, type: .postmortem, ledgerFields: record) {
+                Array($0)
+            }
+        }
+        #expect(mismatched == nil)
+        let ledgerLevel = content.withUnsafeBytes { content in
+            encoder.withRecord(content: content, type: .exported, ledgerFields: record) {
+                Array($0)
+            }
+        }
+        #expect(ledgerLevel == nil)
     }
 
     @Test("a detected event is stored with sorted keys, no whitespace and canonical text")

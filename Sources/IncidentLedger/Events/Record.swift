@@ -1,3 +1,4 @@
+import Glibc
 import Interchange
 import LedgerCrypto
 
@@ -77,6 +78,47 @@ public struct RecordEncoder {
         return Array(buffer.written)
     }
 
+    /// Appends the canonical bytes of an event's content (see `encodeContent(_:)`) to
+    /// `bytes`.
+    /// - Complexity: O(n) in the event's size.
+    mutating func appendContent(of event: Event, to bytes: inout [UInt8]) {
+        startWriting()
+        writeEvent(event, ledgerFields: nil)
+        bytes.append(contentsOf: buffer.written)
+    }
+
+    /// Calls `body` with a record's canonical bytes made from its event's canonical
+    /// content, as `encodeContent(_:)` wrote it, and the ledger's fields: the same bytes
+    /// `withEncoded(_:_:)` writes for that record, without encoding the event again.
+    /// - Parameters:
+    ///   - content: The content of an event of `type`, which is not ledger-level.
+    ///   - type: The event's type, whose member ends the content.
+    ///   - record: The record's ledger fields (its `event` is not read).
+    ///   - body: Reads the bytes; they are valid only during the call.
+    /// - Returns: What `body` returns, or nil when `content` does not end with the
+    ///   member of `type`.
+    /// - Complexity: O(n) in the record's size.
+    mutating func withRecord<Result>(
+        content: UnsafeRawBufferPointer, type: EventType, ledgerFields record: Record,
+        _ body: (UnsafeRawBufferPointer) throws -> Result
+    ) rethrows -> Result? {
+        // Canonical form sorts `type` after the ledger's fields and every other member.
+        let tail: StaticString = ",\"type\":\""
+        let typeMember = tail.utf8CodeUnitCount + type.rawValue.utf8.count + 2
+        guard !type.isLedgerLevel, content.count > typeMember,
+            let base = content.baseAddress?.assumingMemoryBound(to: UInt8.self)
+        else { return nil }
+        let split = content.count - typeMember
+        guard memcmp(base + split, tail.utf8Start, tail.utf8CodeUnitCount) == 0 else {
+            return nil
+        }
+        startWriting()
+        buffer.append(base, count: split)
+        writeLedgerFields(record)
+        buffer.append(base + split, count: typeMember)
+        return try body(buffer.written)
+    }
+
     /// Empties the buffer, first making it this encoder's own if a copy shares it.
     private mutating func startWriting() {
         if !isKnownUniquelyReferenced(&buffer) {
@@ -98,19 +140,22 @@ public struct RecordEncoder {
             literal(",\"incident\":")
             string(event.incident)
         }
-        if let record {
-            literal(",\"position\":")
-            integer(record.position)
-            literal(",\"prev\":")
-            hex(record.prev)
-            literal(",\"recordedAt\":")
-            recordedAt(record.recordedAt)
-            literal(",\"recordedBy\":")
-            string(record.recordedBy)
-        }
+        if let record { writeLedgerFields(record) }
         literal(",\"type\":")
         string(event.type.rawValue)
         literal("}")
+    }
+
+    /// Writes the members the ledger adds, each after a comma.
+    private mutating func writeLedgerFields(_ record: Record) {
+        literal(",\"position\":")
+        integer(record.position)
+        literal(",\"prev\":")
+        hex(record.prev)
+        literal(",\"recordedAt\":")
+        recordedAt(record.recordedAt)
+        literal(",\"recordedBy\":")
+        string(record.recordedBy)
     }
 
     private mutating func writeData(_ data: EventData) {

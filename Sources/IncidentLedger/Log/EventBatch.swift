@@ -41,40 +41,51 @@ public struct EventBatch: Sendable {
         }
     }
 
-    /// Decodes the inputs in `range`, spread over the machine's cores.
+    /// Decodes the inputs in `range`, spread over the machine's cores, and writes each
+    /// event's canonical content on the core that decoded it.
     /// - Parameter range: Indices of inputs.
-    /// - Returns: Their line numbers and events (or why each was refused), in order.
+    /// - Returns: Their line numbers and events (or why each was refused), in order,
+    ///   with the events' contents.
     /// - Complexity: O(n) for n inputs, shared among the cores.
-    func decode(
-        _ range: Range<Int>, workers available: Int = EventBatch.cores
-    ) -> [(line: Int, event: Result<Event, EventError>)] {
-        let workers = min(available, range.count)
-        guard workers > 1 else { return range.map { self[$0] } }
-        return Array(unsafeUninitializedCapacity: range.count) { results, initialized in
+    func decode(_ range: Range<Int>, workers available: Int = EventBatch.cores) -> DecodedChunk {
+        let workers = max(1, min(available, range.count))
+        var shares: [ContentShare] = []
+        let inputs = Array(
+            unsafeUninitializedCapacity: range.count
+        ) { (results: inout UnsafeMutableBufferPointer<DecodedInput>, initialized) in
             guard let base = results.baseAddress else { return }
             let slots = DecodedSlots(base: base)
-            // Each worker fills its own contiguous share of the results.
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                let first = range.count * worker / workers
-                let end = range.count * (worker + 1) / workers
-                for offset in first..<end {
-                    (slots.base + offset).initialize(to: self[range.lowerBound + offset])
+            shares = Array(unsafeUninitializedCapacity: workers) { made, count in
+                guard let sharesBase = made.baseAddress else { return }
+                let shareSlots = ShareSlots(base: sharesBase)
+                // Each worker fills its own contiguous share of the results.
+                DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                    let first = range.count * worker / workers
+                    let end = range.count * (worker + 1) / workers
+                    var share = ContentShare(first: first, expected: end - first)
+                    var encoder = RecordEncoder()
+                    for offset in first..<end {
+                        let input = self[range.lowerBound + offset]
+                        (slots.base + offset).initialize(to: input)
+                        share.append(input.event, with: &encoder)
+                    }
+                    (shareSlots.base + worker).initialize(to: share)
                 }
+                count = workers
             }
             initialized = range.count
         }
+        return DecodedChunk(inputs: inputs, shares: shares)
     }
 
     /// Gives `body` each chunk's decoded inputs in order, on this thread, while the
     /// next chunk is decoded on the other cores: a writer checks and writes one chunk
     /// while the next is read, rather than the two waiting on each other.
     /// - Parameter body: Called once per chunk, with its indices and its inputs'
-    ///   line numbers and events (or why each was refused).
+    ///   line numbers, events (or why each was refused) and contents.
     /// - Throws: What `body` throws, once the chunk being decoded ahead is done.
     /// - Complexity: O(n) for n inputs; at most two chunks are held at once.
-    func forEachDecodedChunk(
-        _ body: (Range<Int>, [(line: Int, event: Result<Event, EventError>)]) throws -> Void
-    ) rethrows {
+    func forEachDecodedChunk(_ body: (Range<Int>, DecodedChunk) throws -> Void) rethrows {
         let chunks = self.chunks
         guard let first = chunks.first else { return }
         guard EventBatch.cores > 1 else {
@@ -92,16 +103,16 @@ public struct EventBatch: Sendable {
                 let next = chunks[index + 1]
                 let batch = self
                 DispatchQueue.global().async(group: group) {
-                    finished.inputs = []
-                    ahead.inputs = batch.decode(next, workers: EventBatch.cores - 1)
+                    finished.chunk = DecodedChunk()
+                    ahead.chunk = batch.decode(next, workers: EventBatch.cores - 1)
                 }
             }
             // Waited for however `body` ends, so that no decoding outlives the call.
             defer { group.wait() }
             try body(chunk, current)
             group.wait()
-            finished.inputs = current
-            current = ahead.inputs
+            finished.chunk = current
+            current = ahead.chunk
         }
     }
 
@@ -125,16 +136,76 @@ public struct EventBatch: Sendable {
     }
 }
 
+/// One input, decoded: its line number and its event, or why it was refused.
+typealias DecodedInput = (line: Int, event: Result<Event, EventError>)
+
+/// A chunk's inputs, decoded, with each event's canonical content as
+/// `RecordEncoder.encodeContent` writes it: a record is that content with the
+/// ledger's fields put in before its `type`.
+struct DecodedChunk: Sendable {
+    /// Each input, in order.
+    var inputs: [DecodedInput] = []
+    /// The contents, one share per core that decoded, in order.
+    fileprivate var shares: [ContentShare] = []
+
+    /// Calls `body` with the content of input `offset`, or nil when it was refused.
+    /// - Complexity: O(c) for c cores.
+    func withContent<Result>(
+        of offset: Int, _ body: (UnsafeRawBufferPointer?) throws -> Result
+    ) rethrows -> Result {
+        guard let share = shares.last(where: { $0.first <= offset }) else {
+            return try body(nil)
+        }
+        return try share.withContent(of: offset - share.first, body)
+    }
+}
+
+/// The contents of one core's share of a chunk, end to end.
+private struct ContentShare: Sendable {
+    /// The offset in the chunk of the share's first input.
+    let first: Int
+    private var bytes: [UInt8] = []
+    /// Where each input's content ends; a refused input's is empty.
+    private var ends: [Int] = []
+
+    init(first: Int, expected: Int) {
+        self.first = first
+        bytes.reserveCapacity(expected * 256)
+        ends.reserveCapacity(expected)
+    }
+
+    /// Appends the content of the next input's event, or nothing for a refusal.
+    mutating func append(_ event: Result<Event, EventError>, with encoder: inout RecordEncoder) {
+        if case .success(let decoded) = event { encoder.appendContent(of: decoded, to: &bytes) }
+        ends.append(bytes.count)
+    }
+
+    func withContent<Result>(
+        of index: Int, _ body: (UnsafeRawBufferPointer?) throws -> Result
+    ) rethrows -> Result {
+        let start = index == 0 ? 0 : ends[index - 1]
+        guard ends[index] > start else { return try body(nil) }
+        return try bytes.withUnsafeBytes { raw in
+            try body(UnsafeRawBufferPointer(rebasing: raw[start..<ends[index]]))
+        }
+    }
+}
+
 /// Where the workers of `EventBatch.decode(_:)` put the decoded inputs: each worker
 /// initializes its own slots and no others, so they may share the pointer.
 private struct DecodedSlots: @unchecked Sendable {
-    let base: UnsafeMutablePointer<(line: Int, event: Result<Event, EventError>)>
+    let base: UnsafeMutablePointer<DecodedInput>
 }
 
-/// A chunk's inputs handed between the writer and the decoding thread: each side
-/// touches them only while the other waits on the group they share.
+/// Where the workers of `EventBatch.decode(_:)` put their contents, one slot each.
+private struct ShareSlots: @unchecked Sendable {
+    let base: UnsafeMutablePointer<ContentShare>
+}
+
+/// A chunk handed between the writer and the decoding thread: each side touches it
+/// only while the other waits on the group they share.
 private final class DecodedAhead: @unchecked Sendable {
-    var inputs: [(line: Int, event: Result<Event, EventError>)] = []
+    var chunk = DecodedChunk()
 }
 
 /// The non-blank lines of an NDJSON text: their byte ranges and 1-based numbers.

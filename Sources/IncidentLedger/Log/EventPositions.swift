@@ -3,12 +3,12 @@
 ///
 /// An import asks it twice for every event (was the id seen? then, where is it?),
 /// so it is made for that: no per-entry allocation, no hashing of the id as a
-/// `Hashable` value, one multiply to spread the id over the table. Positions start at
-/// 1, so a 0 marks an empty slot. Ids come from input, possibly chosen to collide:
+/// `Hashable` value, one multiply to spread the id over the table, and each id beside
+/// its position, so that a probe reads one place in memory. Positions start at 1, so
+/// a 0 marks an empty slot. Ids come from input, possibly chosen to collide:
 /// the spreading is keyed by a random seed per table, which input cannot know.
 struct EventPositions {
-    private var ids: [EventID]
-    private var positions: [UInt64]
+    private var slots: [(id: EventID, position: UInt64)]
     private var mask: Int
     /// How many ids the table holds.
     private(set) var count = 0
@@ -18,11 +18,10 @@ struct EventPositions {
     /// - Complexity: O(capacity).
     init(reservingCapacity capacity: Int) {
         // At most half full, so that probes stay short.
-        var slots = 16
-        while slots < 2 * capacity { slots *= 2 }
-        ids = Array(repeating: EventID(high: 0, low: 0), count: slots)
-        positions = Array(repeating: 0, count: slots)
-        mask = slots - 1
+        var count = 16
+        while count < 2 * capacity { count *= 2 }
+        slots = Array(repeating: (EventID(high: 0, low: 0), 0), count: count)
+        mask = count - 1
         var random = SystemRandomNumberGenerator()
         seed = (random.next() | 1, random.next())
     }
@@ -31,8 +30,8 @@ struct EventPositions {
     /// - Complexity: O(1) expected.
     subscript(id: EventID) -> UInt64? {
         var slot = self.slot(of: id)
-        while positions[slot] != 0 {
-            if ids[slot] == id { return positions[slot] }
+        while slots[slot].position != 0 {
+            if slots[slot].id == id { return slots[slot].position }
             slot = (slot + 1) & mask
         }
         return nil
@@ -45,14 +44,13 @@ struct EventPositions {
     /// - Complexity: O(1) amortised.
     mutating func insert(_ position: UInt64, for id: EventID) {
         precondition(position > 0, "positions start at 1")
-        if 2 * (count + 1) > positions.count { grow() }
+        if 2 * (count + 1) > slots.count { grow() }
         var slot = self.slot(of: id)
-        while positions[slot] != 0 {
-            assert(ids[slot] != id, "an id is inserted once")
+        while slots[slot].position != 0 {
+            assert(slots[slot].id != id, "an id is inserted once")
             slot = (slot + 1) & mask
         }
-        ids[slot] = id
-        positions[slot] = position
+        slots[slot] = (id, position)
         count += 1
     }
 
@@ -61,9 +59,7 @@ struct EventPositions {
     func sortedByID() -> [(id: EventID, position: UInt64)] {
         var entries: [(id: EventID, position: UInt64)] = []
         entries.reserveCapacity(count)
-        for slot in positions.indices where positions[slot] != 0 {
-            entries.append((ids[slot], positions[slot]))
-        }
+        for slot in slots where slot.position != 0 { entries.append(slot) }
         entries.sort { $0.id < $1.id }
         return entries
     }
@@ -78,10 +74,8 @@ struct EventPositions {
 
     /// Doubles the slots and places every id again.
     private mutating func grow() {
-        var larger = EventPositions(reservingCapacity: positions.count)
-        for slot in positions.indices where positions[slot] != 0 {
-            larger.insert(positions[slot], for: ids[slot])
-        }
+        var larger = EventPositions(reservingCapacity: slots.count)
+        for slot in slots where slot.position != 0 { larger.insert(slot.position, for: slot.id) }
         self = larger
     }
 }

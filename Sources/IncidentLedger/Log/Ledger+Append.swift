@@ -67,12 +67,15 @@ extension Ledger {
                 // their checking and writing in order on this thread, which alone uses
                 // the transaction.
                 try batch.forEachDecodedChunk { chunk, decoded in
-                    for offset in decoded.indices {
-                        let (line, result) = decoded[offset]
+                    for offset in decoded.inputs.indices {
+                        let (line, result) = decoded.inputs[offset]
                         let index = chunk.lowerBound + offset
                         if index & 0xFFFF == 0 { options.progress?(index, batch.count) }
                         do {
-                            try writer.accept(try result.get())
+                            let event = try result.get()
+                            try decoded.withContent(of: offset) { content in
+                                try writer.accept(event, content: content)
+                            }
                         } catch let error as EventError {
                             writer.rejected.append(
                                 error.line == nil ? error.at(line: line) : error)
@@ -154,7 +157,10 @@ private struct BatchWriter {
     var nextPosition: UInt64 { start.position + UInt64(written) + 1 }
 
     /// Checks one event and, when it is new and valid, writes it as the next record.
-    mutating func accept(_ incoming: Event) throws {
+    /// - Parameters:
+    ///   - incoming: The event.
+    ///   - content: Its canonical content, when already written (`DecodedChunk`).
+    mutating func accept(_ incoming: Event, content: UnsafeRawBufferPointer? = nil) throws {
         if incoming.type.isLedgerLevel {
             guard acceptsLedgerLevel else {
                 throw EventError(
@@ -200,23 +206,35 @@ private struct BatchWriter {
             }
         }
 
-        try write(event, at: position)
+        // A correction's data was typed again above, so its content may differ.
+        try write(event, at: position, content: event.type == .corrected ? nil : content)
         slot.newPositions.append(position)
         batchIDs.insert(position, for: event.id)
     }
 
-    /// Encodes, chains and stores an accepted event as the record at `position`.
-    private mutating func write(_ event: Event, at position: UInt64) throws {
+    /// Encodes, chains and stores an accepted event as the record at `position`:
+    /// from its canonical content when given, else from the event.
+    private mutating func write(
+        _ event: Event, at position: UInt64, content: UnsafeRawBufferPointer? = nil
+    ) throws {
         let record = Record(
             position: position, prev: prev, recordedAt: recordedAt, recordedBy: recordedBy,
             event: event)
         let (ledger, txn, leaves) = (ledger, txn, leaves)
-        prev = try encoder.withEncoded(record) { bytes in
+        func store(_ bytes: UnsafeRawBufferPointer) throws -> SHA256Digest {
             try withBigEndianBytes(of: position) { key in
                 try txn.put(bytes, forKey: key, in: ledger.records, flags: .append)
             }
             leaves.add(bytes)
             return ledger.hasher.digest(bytes)
+        }
+        if let content,
+            let digest = try encoder.withRecord(
+                content: content, type: event.type, ledgerFields: record, store)
+        {
+            prev = digest
+        } else {
+            prev = try encoder.withEncoded(record, store)
         }
         written += 1
     }
