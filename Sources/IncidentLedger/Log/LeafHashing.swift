@@ -8,10 +8,11 @@ import Synchronization
 /// The writer hands over each record's bytes as it stores it; they are copied into a
 /// run, and each full run is hashed in order on a serial queue while the writer goes
 /// on. A leaf depends only on its record, so nothing the writer does waits for it
-/// until the batch's tree is extended at the end. Hashed runs come back emptied to be
+/// until the batch's tree is extended at the end; the roots of the tree's blocks that
+/// the batch fills whole are hashed there too. Hashed runs come back emptied to be
 /// filled again, so that the copies land in memory already in use.
 ///
-/// `add` and `finish` are called from the writer's thread only. The leaves and the
+/// `add` and `finish` are called from the writer's thread only. The leaves, blocks and
 /// hasher are used on the queue only, and read by `finish` once the queue is idle;
 /// a run is touched by the writer while it fills and by the queue once handed over.
 final class LeafHashing: @unchecked Sendable {
@@ -23,16 +24,27 @@ final class LeafHashing: @unchecked Sendable {
     private let hasher: SHA256Hasher
     /// The leaves hashed so far, in record order.
     private var leaves: [SHA256Digest] = []
+    /// The leaf index of the next leaf hashed.
+    private var nextLeaf: UInt64
+    /// The leaves so far of the block being filled, when the batch began it.
+    private var block: [SHA256Digest] = []
+    /// The root of each block the batch filled whole, by block index.
+    private var blockRoots: [UInt64: SHA256Digest] = [:]
     /// The run being filled.
     private var filling = Run()
     /// Runs hashed and emptied, ready to be filled again.
     private let spare = Mutex<[Run]>([])
 
     /// Makes a hashing thread's state, with room for `expected` leaves.
+    /// - Parameters:
+    ///   - expected: How many records the batch may write.
+    ///   - firstLeaf: The 0-based leaf index of the batch's first record.
     /// - Throws: `CryptoError` when libcrypto has no SHA-256.
-    init(expected: Int) throws {
+    init(expected: Int, firstLeaf: UInt64) throws {
         hasher = try SHA256Hasher()
         leaves.reserveCapacity(expected)
+        nextLeaf = firstLeaf
+        block.reserveCapacity(Int(KeptSubtrees<WriteTransaction>.blockSize))
     }
 
     /// Takes the next record's bytes, in log order.
@@ -43,13 +55,14 @@ final class LeafHashing: @unchecked Sendable {
         if filling.ends.count == LeafHashing.runLength { handOver() }
     }
 
-    /// Every record's leaf hash, in order, once all are hashed.
+    /// Every record's leaf hash, in order, and the root of each block of the tree
+    /// that the batch filled whole, by block index, once all are hashed.
     /// - Complexity: waits for the runs handed over; O(n) for the last one.
-    func finish() -> [SHA256Digest] {
+    func finish() -> (leaves: [SHA256Digest], blockRoots: [UInt64: SHA256Digest]) {
         if !filling.ends.isEmpty { handOver() }
         queue.sync {}
-        defer { leaves = [] }
-        return leaves
+        defer { (leaves, blockRoots) = ([], [:]) }
+        return (leaves, blockRoots)
     }
 
     /// Hashes the current run on the queue and starts filling a spare one.
@@ -61,7 +74,7 @@ final class LeafHashing: @unchecked Sendable {
                 var start = 0
                 for end in full.ends {
                     let record = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
-                    self.leaves.append(
+                    self.append(
                         MerkleTree<KeptSubtrees<WriteTransaction>>.leafHash(
                             record, hasher: self.hasher))
                     start = end
@@ -71,6 +84,26 @@ final class LeafHashing: @unchecked Sendable {
             full.ends.removeAll(keepingCapacity: true)
             self.spare.withLock { $0.append(full) }
         }
+    }
+
+    /// Keeps the next leaf, and hashes the root of the block it completes when the
+    /// batch began that block.
+    private func append(_ leaf: SHA256Digest) {
+        leaves.append(leaf)
+        let blockSize = KeptSubtrees<WriteTransaction>.blockSize
+        let index = nextLeaf
+        nextLeaf += 1
+        if index & (blockSize - 1) == 0 { block.removeAll(keepingCapacity: true) }
+        block.append(leaf)
+        guard index & (blockSize - 1) == blockSize - 1, block.count == Int(blockSize) else {
+            return
+        }
+        let nodes = BlockNodes(leaves: block, hasher: hasher)
+        let level = KeptSubtrees<WriteTransaction>.keptLevel
+        if let root = nodes.node(level: level, index: 0) {
+            blockRoots[index >> UInt64(level)] = root
+        }
+        block.removeAll(keepingCapacity: true)
     }
 }
 

@@ -151,7 +151,7 @@ private struct BatchWriter {
             try txn.count(ledger.incidents) == 0 && txn.count(ledger.incidentFacts) == 0
             && txn.count(ledger.incidentsByStatus) == 0 && txn.count(ledger.incidentEvents) == 0
         batchIDs = EventPositions(reservingCapacity: expected)
-        leaves = try LeafHashing(expected: expected)
+        leaves = try LeafHashing(expected: expected, firstLeaf: start.position)
     }
 
     var nextPosition: UInt64 { start.position + UInt64(written) + 1 }
@@ -253,7 +253,9 @@ private struct BatchWriter {
         DispatchQueue.global().async(group: encoding) { encoded.encode() }
         defer { encoding.wait() }
         try writeEventIDs()
-        try ledger.extendTree(with: leaves.finish(), from: start.position, in: txn)
+        let hashed = leaves.finish()
+        try ledger.extendTree(
+            with: hashed.leaves, from: start.position, blockRoots: hashed.blockRoots, in: txn)
         encoding.wait()
         try writeIncidents(touched, encoded: encoded.bytes)
         let head = Head(

@@ -181,11 +181,14 @@ extension Ledger {
     /// - Parameters:
     ///   - leaves: The new records' leaf hashes, in position order.
     ///   - first: The 0-based leaf index of the first (its position minus 1).
+    ///   - blockRoots: The roots of blocks of these leaves hashed already, by block
+    ///     index; any other complete block's root is hashed here.
     ///   - txn: The append's write transaction.
     /// - Complexity: O(1) amortised puts and hashes per leaf, plus at most
     ///   2^keptLevel record reads and hashes for the block the first leaf is in.
     func extendTree(
-        with leaves: [SHA256Digest], from first: UInt64, in txn: WriteTransaction
+        with leaves: [SHA256Digest], from first: UInt64,
+        blockRoots: [UInt64: SHA256Digest] = [:], in txn: WriteTransaction
     ) throws {
         guard !leaves.isEmpty else { return }
         let keptLevel = KeptSubtrees<WriteTransaction>.keptLevel
@@ -203,8 +206,11 @@ extension Ledger {
             let index = first + UInt64(offset)
             guard index & (blockSize - 1) == blockSize - 1 else { continue }
 
-            let blockNodes = BlockNodes(leaves: block, hasher: hasher)
-            guard let root = blockNodes.node(level: keptLevel, index: 0) else {
+            let blockIndex = index >> UInt64(keptLevel)
+            guard
+                let root = blockRoots[blockIndex]
+                    ?? BlockNodes(leaves: block, hasher: hasher).node(level: keptLevel, index: 0)
+            else {
                 throw LedgerError.corrupt(position: index + 1, reason: "a block is short")
             }
             block.removeAll(keepingCapacity: true)
