@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "Interchange"),
         .target(
             name: "IncidentLedger",
-            dependencies: ["LedgerStorage", "LedgerCrypto", "Interchange"]
+            dependencies: ["LedgerStorage", "LedgerCrypto", "Interchange", "CSystem"]
         ),
         .target(name: "CommandLineKit"),
         .target(

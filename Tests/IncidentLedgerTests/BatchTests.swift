@@ -458,4 +458,45 @@ private final class ProgressLog: @unchecked Sendable {
         defer { lock.unlock() }
         return calls
     }
+
+    // MARK: Records written from content made on the decoding cores
+
+    @Test("each record of a batch over several chunks holds its own line's event")
+    func recordsOfManyChunksHoldTheirOwnEvents() throws {
+        // Over two chunks of 4,096 inputs, each decoded beside its content on the other
+        // cores: refused lines and duplicates between them shift every later record's
+        // position against its input's index, and each record must still be the
+        // canonical form of its own line.
+        let test = try TestLedger()
+        var lines = [detectedLine(id: eventID(1))]
+        var expected: [(id: String, text: String)] = []
+        for number in 2...9_000 {
+            switch number % 1_000 {
+            case 7: lines.append("{\"type\": \"note\"}")
+            case 11: lines.append(lines[1])
+            default:
+                let text = "note \(number) " + String(repeating: "x", count: number % 40)
+                let data: [String: JSONInput] = ["text": .string(text)]
+                lines.append(
+                    eventLine("note", at: time(number % 600), id: eventID(number), data: data))
+                expected.append((eventID(number), text))
+            }
+        }
+
+        let report = try test.append(lines, skipInvalid: true)
+
+        #expect(report.rejected.count == 9)
+        #expect(report.duplicates == 9)
+        #expect(report.written == 1 + expected.count)
+        for (offset, event) in expected.enumerated() {
+            let position = UInt64(offset + 2)
+            let record = try #require(try test.ledger.recordBytes(at: position))
+            let stored = try EventDecoder.decodeRecord(record[...])
+            #expect(stored.event.id.description == event.id)
+            #expect(stored.event.data.string("text") == event.text)
+            var encoder = RecordEncoder()
+            #expect(encoder.encode(stored) == record)
+        }
+        #expect(try test.ledger.verify().isIntact)
+    }
 }

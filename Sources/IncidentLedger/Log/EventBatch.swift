@@ -158,6 +158,14 @@ struct DecodedChunk: Sendable {
         }
         return try share.withContent(of: offset - share.first, body)
     }
+
+    /// The event id of input `offset`, or nil when it was refused or is past the end.
+    /// - Complexity: O(c) for c cores.
+    func id(of offset: Int) -> EventID? {
+        guard offset < inputs.count, let share = shares.last(where: { $0.first <= offset })
+        else { return nil }
+        return share.ids[offset - share.first]
+    }
 }
 
 /// The contents of one core's share of a chunk, end to end.
@@ -167,16 +175,24 @@ private struct ContentShare: Sendable {
     private var bytes: [UInt8] = []
     /// Where each input's content ends; a refused input's is empty.
     private var ends: [Int] = []
+    /// Each input's event id, nil for a refusal.
+    private(set) var ids: [EventID?] = []
 
     init(first: Int, expected: Int) {
         self.first = first
         bytes.reserveCapacity(expected * 256)
         ends.reserveCapacity(expected)
+        ids.reserveCapacity(expected)
     }
 
     /// Appends the content of the next input's event, or nothing for a refusal.
     mutating func append(_ event: Result<Event, EventError>, with encoder: inout RecordEncoder) {
-        if case .success(let decoded) = event { encoder.appendContent(of: decoded, to: &bytes) }
+        if case .success(let decoded) = event {
+            encoder.appendContent(of: decoded, to: &bytes)
+            ids.append(decoded.id)
+        } else {
+            ids.append(nil)
+        }
         ends.append(bytes.count)
     }
 

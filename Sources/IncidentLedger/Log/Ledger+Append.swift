@@ -71,6 +71,10 @@ extension Ledger {
                         let (line, result) = decoded.inputs[offset]
                         let index = chunk.lowerBound + offset
                         if index & 0xFFFF == 0 { options.progress?(index, batch.count) }
+                        // The id table is looked up for every event, at random: its
+                        // slot for an event a little ahead is fetched while this one
+                        // is checked and written.
+                        if let ahead = decoded.id(of: offset + 2) { writer.prefetch(ahead) }
                         do {
                             let event = try result.get()
                             try decoded.withContent(of: offset) { content in
@@ -155,6 +159,11 @@ private struct BatchWriter {
     }
 
     var nextPosition: UInt64 { start.position + UInt64(written) + 1 }
+
+    /// Fetches into cache where the batch looks `id` up, ahead of its event.
+    func prefetch(_ id: EventID) {
+        batchIDs.prefetch(id)
+    }
 
     /// Checks one event and, when it is new and valid, writes it as the next record.
     /// - Parameters:
@@ -244,20 +253,30 @@ private struct BatchWriter {
         // Incident ids are ASCII, so their order is their UTF-8 bytes' order.
         let touched = incidents.sorted { $0.key < $1.key }.filter { !$0.value.newPositions.isEmpty }
         incidents = [:]
-        // The touched incidents' states are encoded on another core while this
-        // thread, which alone may use the transaction, writes the id index and the
-        // tree: pure work that would otherwise wait for it. Each state is let go once
-        // encoded, so that the encodings take the states' room.
+        // Pure work runs on the other cores while this thread, which alone may use
+        // the transaction, writes what needs nothing more: the ids are sorted, and
+        // the touched incidents' states encoded (each state let go once encoded, so
+        // that the encodings take its room), while the incidents' positions are
+        // written.
+        let sorted = SortedIDs(batchIDs)
+        batchIDs = EventPositions(reservingCapacity: 0)
         let encoded = EncodedStates(touched.map(\.value))
+        let sorting = DispatchGroup()
         let encoding = DispatchGroup()
+        DispatchQueue.global().async(group: sorting) { sorted.sort() }
         DispatchQueue.global().async(group: encoding) { encoded.encode() }
-        defer { encoding.wait() }
-        try writeEventIDs()
+        defer {
+            sorting.wait()
+            encoding.wait()
+        }
+        try writePositions(touched)
+        sorting.wait()
+        try writeEventIDs(sorted.entries)
         let hashed = leaves.finish()
         try ledger.extendTree(
             with: hashed.leaves, from: start.position, blockRoots: hashed.blockRoots, in: txn)
         encoding.wait()
-        try writeIncidents(touched, encoded: encoded.bytes)
+        try writeStates(touched, encoded: encoded.bytes)
         let head = Head(
             position: start.position + UInt64(written), hash: prev,
             recordedAt: written > 0 ? recordedAt : start.recordedAt)
@@ -278,12 +297,10 @@ private struct BatchWriter {
         return report
     }
 
-    /// Writes the event-id index entries, in id order.
-    private mutating func writeEventIDs() throws {
+    /// Writes the event-id index entries, given in id order.
+    private func writeEventIDs(_ ids: [(id: EventID, position: UInt64)]) throws {
         // Sorted keys touch each index page once instead of at random, and into an
-        // empty index they can be appended. The table is freed before the puts.
-        let ids = batchIDs.sortedByID()
-        batchIDs = EventPositions(reservingCapacity: 0)
+        // empty index they can be appended.
         let flags: PutFlags = ledgerHasIDs ? [] : .append
         for (id, position) in ids {
             try withBigEndianBytes(of: position) { value in
@@ -294,15 +311,10 @@ private struct BatchWriter {
         }
     }
 
-    /// Writes each touched incident's new positions and its projection, in incident
-    /// order, from its state encoded beforehand.
-    private func writeIncidents(
-        _ touched: [(key: String, value: IncidentSlot)], encoded: [KeptBytes?]
-    ) throws {
-        var first: [(key: [UInt8], bytes: KeptBytes)] = []
-        for ((incident, slot), bytes) in zip(touched, encoded) {
-            let key = Array(incident.utf8)
-            try key.withUnsafeBytes { key in
+    /// Writes each touched incident's new positions, in incident order.
+    private func writePositions(_ touched: [(key: String, value: IncidentSlot)]) throws {
+        for (incident, slot) in touched {
+            try Array(incident.utf8).withUnsafeBytes { key in
                 for (index, position) in slot.newPositions.enumerated() {
                     let flags: PutFlags =
                         !keepsNoStates ? [] : index == 0 ? .append : .appendDuplicate
@@ -311,7 +323,18 @@ private struct BatchWriter {
                     }
                 }
             }
+        }
+    }
+
+    /// Writes each touched incident's projection, in incident order, from its state
+    /// encoded beforehand.
+    private func writeStates(
+        _ touched: [(key: String, value: IncidentSlot)], encoded: [KeptBytes?]
+    ) throws {
+        var first: [(key: [UInt8], bytes: KeptBytes)] = []
+        for ((incident, slot), bytes) in zip(touched, encoded) {
             guard let bytes else { continue }
+            let key = Array(incident.utf8)
             if keepsNoStates {
                 first.append((key, bytes))
             } else {
@@ -407,8 +430,23 @@ private struct BatchWriter {
     }
 }
 
-/// An incident during a batch: its state and the positions the batch gave it, shared
-/// by reference so that the state is updated in place rather than copied for every event.
+/// A batch's event ids and positions, sorted on another thread than the writer's,
+/// which leaves them alone until `sort()` is done.
+private final class SortedIDs: @unchecked Sendable {
+    private var table: EventPositions
+    private(set) var entries: [(id: EventID, position: UInt64)] = []
+
+    init(_ table: EventPositions) {
+        self.table = table
+    }
+
+    /// Sorts the entries by id, and lets the table go.
+    func sort() {
+        entries = table.sortedByID()
+        table = EventPositions(reservingCapacity: 0)
+    }
+}
+
 /// The states a batch touched, encoded on another thread than the writer's, which
 /// leaves the slots alone until `encode()` is done.
 private final class EncodedStates: @unchecked Sendable {
@@ -429,6 +467,8 @@ private final class EncodedStates: @unchecked Sendable {
     }
 }
 
+/// An incident during a batch: its state and the positions the batch gave it, shared
+/// by reference so that the state is updated in place rather than copied for every event.
 private final class IncidentSlot {
     var state: IncidentState?
     var newPositions: [UInt64] = []
