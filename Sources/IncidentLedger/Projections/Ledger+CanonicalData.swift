@@ -65,18 +65,18 @@ extension Ledger {
                     valueEnd += 1
                 }
                 guard valueEnd < end else { return nil }
-                let string = String(
-                    decoding: UnsafeBufferPointer(
-                        start: text + valueStart + 1, count: valueEnd - valueStart - 1),
-                    as: UTF8.self)
+                let utf8 = UnsafeBufferPointer(
+                    start: text + valueStart + 1, count: valueEnd - valueStart - 1)
                 valueEnd += 1
                 switch spec.kind {
                 case .name, .text, .choice, .eventID, .digest:
-                    value = .string(string)
+                    value = .string(String(decoding: utf8, as: UTF8.self))
                 case .time:
-                    guard let time = try? Timestamp(parsing: string) else { return nil }
+                    // Read from the bytes: a time needs no `String` made first.
+                    guard let time = try? Timestamp(parsing: utf8) else { return nil }
                     value = .time(time)
                 case .date:
+                    let string = String(decoding: utf8, as: UTF8.self)
                     guard let date = try? CivilDate(parsing: string) else { return nil }
                     value = .date(date)
                 default:
