@@ -607,9 +607,11 @@ private struct KeptDatabases: Sendable {
         for (name, index) in order {
             stateBytes.bytes.removeAll(keepingCapacity: true)
             factBytes.bytes.removeAll(keepingCapacity: true)
-            folded.values[index].encode(into: &stateBytes)
-            folded.values[index].encodeFacts(into: &factBytes)
-            let status = folded.values[index].status
+            // One copy of the state, not one per use: each retains all its texts.
+            let state = folded.values[index]
+            state.encode(into: &stateBytes)
+            state.encodeFacts(into: &factBytes)
+            let status = state.status
             var name = name
             let same = try name.withUTF8 { name in
                 let key = UnsafeRawBufferPointer(name)
