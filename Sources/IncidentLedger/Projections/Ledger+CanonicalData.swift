@@ -50,7 +50,9 @@ extension Ledger {
                 next += 1
             }
             guard next < fields.count else { return nil }
-            let spec = fields[next]
+            // The field is read in place: a copy of its spec would retain and release
+            // each of its texts, for every member of every record.
+            let field = next
             next += 1
 
             // A value: a string without escapes, or a flag.
@@ -68,7 +70,7 @@ extension Ledger {
                 let utf8 = UnsafeBufferPointer(
                     start: text + valueStart + 1, count: valueEnd - valueStart - 1)
                 valueEnd += 1
-                switch spec.kind {
+                switch fields[field].kind {
                 case .name, .text, .choice, .eventID, .digest:
                     value = .string(String(decoding: utf8, as: UTF8.self))
                 case .time:
@@ -82,16 +84,16 @@ extension Ledger {
                 default:
                     return nil
                 }
-            } else if case .flag = spec.kind, literal("true", at: valueStart, in: bytes) {
+            } else if case .flag = fields[field].kind, literal("true", at: valueStart, in: bytes) {
                 value = .flag(true)
                 valueEnd = valueStart + 4
-            } else if case .flag = spec.kind, literal("false", at: valueStart, in: bytes) {
+            } else if case .flag = fields[field].kind, literal("false", at: valueStart, in: bytes) {
                 value = .flag(false)
                 valueEnd = valueStart + 5
             } else {
                 return nil
             }
-            data.appendInOrder(spec.name, value)
+            data.appendInOrder(fields[field].name, value)
 
             // Then a comma and the next member, or the end.
             if valueEnd == end { break }
