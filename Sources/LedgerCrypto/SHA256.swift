@@ -174,30 +174,23 @@ public struct CryptoError: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// Computes SHA-256 digests through libcrypto, reusing one context and one
-/// fetched algorithm for speed (about three times faster on short inputs than
-/// one-shot calls). Not for sharing between threads: give each its own.
+/// Computes SHA-256 digests through libcrypto's low-level interface, reusing one
+/// context: on the short inputs of a ledger (a record, two child hashes) this spares
+/// the provider context that the EVP interface makes and frees on every digest.
+/// Not for sharing between threads: give each its own.
 public final class SHA256Hasher {
-    private let algorithm: OpaquePointer
-    private let context: OpaquePointer
+    private let context: UnsafeMutablePointer<SHA256_CTX>
 
-    /// Fetches the algorithm and makes a context.
-    /// - Throws: `CryptoError` when libcrypto has no SHA-256 (it always should).
+    /// Makes a context.
+    /// - Throws: `CryptoError` never, now that no algorithm is fetched; kept so that
+    ///   callers need not change should a failing back end return.
     public init() throws(CryptoError) {
-        guard let algorithm = EVP_MD_fetch(nil, "SHA256", nil) else {
-            throw CryptoError.fromQueue("fetch SHA256")
-        }
-        guard let context = EVP_MD_CTX_new() else {
-            EVP_MD_free(algorithm)
-            throw CryptoError.fromQueue("new digest context")
-        }
-        self.algorithm = algorithm
-        self.context = context
+        context = .allocate(capacity: 1)
+        context.initialize(to: SHA256_CTX())
     }
 
     deinit {
-        EVP_MD_CTX_free(context)
-        EVP_MD_free(algorithm)
+        context.deallocate()
     }
 
     /// The digest of `parts`, hashed one after another as if concatenated.
@@ -205,9 +198,9 @@ public final class SHA256Hasher {
     /// - Returns: Their SHA-256.
     /// - Complexity: O(total length).
     public func digest(_ parts: UnsafeRawBufferPointer...) -> SHA256Digest {
-        EVP_DigestInit_ex2(context, algorithm, nil)
+        ccrypto_sha256_init(context)
         for part in parts where part.count > 0 {
-            EVP_DigestUpdate(context, part.baseAddress, part.count)
+            ccrypto_sha256_update(context, part.baseAddress, part.count)
         }
         return finish()
     }
@@ -219,37 +212,35 @@ public final class SHA256Hasher {
         _ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer,
         _ third: UnsafeRawBufferPointer
     ) -> SHA256Digest {
-        EVP_DigestInit_ex2(context, algorithm, nil)
-        if first.count > 0 { EVP_DigestUpdate(context, first.baseAddress, first.count) }
-        if second.count > 0 { EVP_DigestUpdate(context, second.baseAddress, second.count) }
-        if third.count > 0 { EVP_DigestUpdate(context, third.baseAddress, third.count) }
+        ccrypto_sha256_init(context)
+        if first.count > 0 { ccrypto_sha256_update(context, first.baseAddress, first.count) }
+        if second.count > 0 { ccrypto_sha256_update(context, second.baseAddress, second.count) }
+        if third.count > 0 { ccrypto_sha256_update(context, third.baseAddress, third.count) }
         return finish()
     }
 
     /// The digest of one buffer, without the variadic call's array.
     /// - Complexity: O(n).
     public func digest(_ bytes: UnsafeRawBufferPointer) -> SHA256Digest {
-        EVP_DigestInit_ex2(context, algorithm, nil)
-        if bytes.count > 0 { EVP_DigestUpdate(context, bytes.baseAddress, bytes.count) }
+        ccrypto_sha256_init(context)
+        if bytes.count > 0 { ccrypto_sha256_update(context, bytes.baseAddress, bytes.count) }
         return finish()
     }
 
     /// The digest of one byte, then a buffer: an RFC 6962 leaf (0x00) hash.
     /// - Complexity: O(n).
     public func digest(prefix: UInt8, _ bytes: UnsafeRawBufferPointer) -> SHA256Digest {
-        EVP_DigestInit_ex2(context, algorithm, nil)
+        ccrypto_sha256_init(context)
         var byte = prefix
-        EVP_DigestUpdate(context, &byte, 1)
-        if bytes.count > 0 { EVP_DigestUpdate(context, bytes.baseAddress, bytes.count) }
+        ccrypto_sha256_update(context, &byte, 1)
+        if bytes.count > 0 { ccrypto_sha256_update(context, bytes.baseAddress, bytes.count) }
         return finish()
     }
 
     private func finish() -> SHA256Digest {
         var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         Swift.withUnsafeMutableBytes(of: &words) { out in
-            var length: UInt32 = 0
-            EVP_DigestFinal_ex(
-                context, out.baseAddress?.assumingMemoryBound(to: UInt8.self), &length)
+            ccrypto_sha256_final(context, out.baseAddress?.assumingMemoryBound(to: UInt8.self))
         }
         return SHA256Digest(words: words)
     }

@@ -344,4 +344,28 @@ struct ParallelFoldTests {
             #expect(skimmed.at.text == time(7))
         }
     }
+
+    @Test("a data text is read up to its closing quote, and one with an escape is left alone")
+    func readsDataTextsOfEveryLength() throws {
+        for length in 0..<40 {
+            let title = String((0..<length).map { Character(UnicodeScalar(UInt8(97 + $0 % 26))) })
+            let plain = Array(#"{"process":"p","title":"\#(title)"}"#.utf8)
+            let data = try plain.withUnsafeBytes { bytes in
+                try #require(Ledger.canonicalData(bytes, in: 0..<bytes.count, of: .detected))
+            }
+            #expect(data.string("title") == title)
+            #expect(data.string("process") == "p")
+
+            for index in 0...length {
+                var escaped = Array(title.utf8)
+                escaped.insert(contentsOf: Array(#"\""#.utf8), at: index)
+                let text = #"{"title":""# + String(decoding: escaped, as: UTF8.self) + #""}"#
+                let bytes = Array(text.utf8)
+                #expect(
+                    bytes.withUnsafeBytes {
+                        Ledger.canonicalData($0, in: 0..<$0.count, of: .detected)
+                    } == nil, "\(text)")
+            }
+        }
+    }
 }

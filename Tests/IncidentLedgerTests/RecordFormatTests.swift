@@ -332,4 +332,34 @@ struct RecordFormatTests {
         #expect(head.hash.hex == zeroHash)
         #expect(try test.ledger.recordBytes(at: 1) == nil)
     }
+
+    @Test("each type is found by its name's bytes, and no near miss is")
+    func typeNamedByBytes() {
+        func named(_ text: String) -> EventType? {
+            var text = text
+            return text.withUTF8 { EventType.named(utf8: $0) }
+        }
+        for type in EventType.allCases {
+            #expect(named(type.rawValue) == type)
+        }
+        for miss in ["", "not", "notes", "Detected", "resolves", "reopenex", "follow-ups"] {
+            #expect(named(miss) == nil)
+        }
+    }
+
+    @Test("an id is read in either case, and a byte that is no digit is refused")
+    func idParsedFromBytes() throws {
+        let id = try #require(EventID("0123abcd-EF45-6789-aBcD-ef0123456789"))
+        #expect(id.high == 0x0123_abcd_ef45_6789)
+        #expect(id.low == 0xabcd_ef01_2345_6789)
+        #expect(id.description == "0123abcd-ef45-6789-abcd-ef0123456789")
+        let valid = Array("0123abcd-ef45-6789-abcd-ef0123456789".utf8)
+        for index in valid.indices where ![8, 13, 18, 23].contains(index) {
+            for byte: UInt8 in [0x2F, 0x3A, 0x40, 0x47, 0x60, 0x67, 0x10, 0x19, 0xC1, 0xE6] {
+                var text = valid
+                text[index] = byte
+                #expect(text.withUnsafeBufferPointer { EventID(utf8: $0) } == nil)
+            }
+        }
+    }
 }

@@ -277,4 +277,29 @@ struct TimestampKeyTests {
         #expect(timestamp.monthKey == month)
         #expect(timestamp.quarterKey == quarter)
     }
+
+    @Test func theLedgersOwnFormsReadTheSameAsTheScannerReadsThem() throws {
+        var generator = SystemRandomNumberGenerator()
+        let earliest: Int64 = 0
+        let latest: Int64 = 7_289_654_399_999_999_999  // 2200-12-31T23:59:59.999999999Z
+        for index in 0..<2_000 {
+            let instant = Int64.random(in: earliest...latest, using: &generator)
+            let digits = index.isMultiple(of: 2) ? 3 : 0
+            let text = Timestamp(utcNanoseconds: instant, fractionDigits: digits).text
+            // The same instant with a numeric offset, which only the scanner reads.
+            let offsetText = text.dropLast() + "+00:00"
+
+            let common = try Timestamp(parsing: text)
+            let scanned = try Timestamp(parsing: String(offsetText))
+
+            #expect(common.nanoseconds == scanned.nanoseconds, "\(text)")
+            #expect(common.text == text)
+            #expect(try Timestamp(parsing: text.lowercased()).text == text)
+        }
+        for text in [
+            "2026-03-02T09:14:00.12xZ", "2026-03-02T09:14:00.1234", "2026-03-02T0a:14:00Z",
+        ] {
+            #expect(throws: TimestampError.self) { try Timestamp(parsing: text) }
+        }
+    }
 }

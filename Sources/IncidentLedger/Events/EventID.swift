@@ -22,17 +22,21 @@ public struct EventID: Hashable, Comparable, Sendable, CustomStringConvertible {
             bytes[23] == dash
         else { return nil }
 
-        // 8-4-4 digits make the high half, 4-12 the low one.
-        var high: UInt64 = 0
-        var low: UInt64 = 0
-        guard accumulateHex(bytes, 0..<8, into: &high),
-            accumulateHex(bytes, 9..<13, into: &high),
-            accumulateHex(bytes, 14..<18, into: &high),
-            accumulateHex(bytes, 19..<23, into: &low),
-            accumulateHex(bytes, 24..<36, into: &low)
+        // 8-4-4 digits make the high half, 4-12 the low one, eight digits a word: the
+        // two groups of four between dashes are read as one word of eight.
+        guard let base = bytes.baseAddress else { return nil }
+        let raw = UnsafeRawPointer(base)
+        func four(_ offset: Int) -> UInt64 {
+            UInt64(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
+        }
+        func eight(_ offset: Int) -> UInt64 {
+            UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+        }
+        guard let first = hexWord(eight(0)), let second = hexWord(four(9) | four(14) << 32),
+            let third = hexWord(four(19) | four(24) << 32), let fourth = hexWord(eight(28))
         else { return nil }
-        self.high = high
-        self.low = low
+        self.high = first << 32 | second
+        self.low = third << 32 | fourth
     }
 
     /// Makes an id from its two halves.
@@ -98,28 +102,32 @@ public struct EventID: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 }
 
-/// Shifts the hexadecimal digits of `bytes[range]` into `value`; false if any byte is
-/// not one.
+/// The value of eight hexadecimal digits in either case, given as the bytes of a
+/// little-endian word (the first digit in the lowest byte); nil if any byte is not one.
+///
+/// All eight are checked and converted at once, lane by lane, without a branch per
+/// digit: random digits defeat branch prediction.
 @inline(__always)
-private func accumulateHex(
-    _ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, into value: inout UInt64
-) -> Bool {
-    // Random digits defeat branch prediction: every byte is converted, failures collected.
-    var notDigits: UInt8 = 0
-    for index in range {
-        let nibble = hexValue(bytes[index])
-        notDigits |= nibble
-        value = value << 4 | UInt64(nibble & 0x0F)
+private func hexWord(_ word: UInt64) -> UInt64? {
+    let high: UInt64 = 0x8080_8080_8080_8080
+    // With every byte below 0x80, adding to a lane never carries into the next.
+    guard word & high == 0 else { return nil }
+    let lanes: UInt64 = 0x0101_0101_0101_0101
+    // A lane at or above `bound` gets its high bit when `0x80 - bound` is added to it.
+    func atLeast(_ value: UInt64, _ bound: UInt64) -> UInt64 {
+        (value &+ (lanes &* (0x80 - bound))) & high
     }
-    return notDigits & 0xF0 == 0
-}
+    let digit = atLeast(word, 0x30) & ~atLeast(word, 0x3A)
+    let lowered = word | (lanes &* 0x20)
+    let letter = atLeast(lowered, 0x61) & ~atLeast(lowered, 0x67)
+    guard digit | letter == high else { return nil }
 
-/// The value of a hexadecimal digit in either case, or 0xFF for any other byte.
-@inline(__always)
-private func hexValue(_ byte: UInt8) -> UInt8 {
-    let digit = byte &- UInt8(ascii: "0")
-    let letter = (byte | 0x20) &- UInt8(ascii: "a")
-    return digit < 10 ? digit : letter < 6 ? letter &+ 10 : 0xFF
+    // Each lane's value, the first digit's lane moved to the top, then the lanes'
+    // nibbles packed pairwise, then the pairs, then the fours.
+    var value = ((word & (lanes &* 0x0F)) &+ (letter >> 7) &* 9).byteSwapped
+    value = (value | value >> 4) & 0x00FF_00FF_00FF_00FF
+    value = (value | value >> 8) & 0x0000_FFFF_0000_FFFF
+    return (value | value >> 16) & 0xFFFF_FFFF
 }
 
 @inline(__always)

@@ -32,17 +32,36 @@ public enum EventType: String, CaseIterable, Sendable {
 
     /// The type whose name is exactly the UTF-8 bytes `name`, found without making a
     /// `String`.
-    /// - Complexity: O(k) for k types, comparing lengths first.
+    /// - Complexity: O(1): the length and a letter or two pick the one type the name
+    ///   can be, and one comparison confirms it.
     static func named(utf8 name: UnsafeBufferPointer<UInt8>) -> EventType? {
-        // The names are literals, which no reference count guards: walking them
-        // retains nothing (a table of byte arrays retained one per type, per call).
-        for type in cases where FieldRules.equal(type.rawValue, name) {
-            return type
+        guard name.count >= 4 else { return nil }
+        let candidate: EventType
+        switch (name.count, name[0]) {
+        case (4, UInt8(ascii: "n")): candidate = .note
+        case (6, UInt8(ascii: "c")): candidate = .closed
+        case (7, UInt8(ascii: "t")): candidate = .triaged
+        case (8, UInt8(ascii: "d")): candidate = .detected
+        case (8, UInt8(ascii: "a")): candidate = .assigned
+        case (8, UInt8(ascii: "r")):
+            candidate = name[2] == UInt8(ascii: "s") ? .resolved : .reopened
+        case (8, UInt8(ascii: "n")): candidate = .notified
+        case (8, UInt8(ascii: "e")): candidate = .exported
+        case (9, UInt8(ascii: "e")): candidate = .escalated
+        case (9, UInt8(ascii: "m")): candidate = .mitigated
+        case (9, UInt8(ascii: "f")): candidate = .followUp
+        case (9, UInt8(ascii: "c")): candidate = .corrected
+        case (10, UInt8(ascii: "r")): candidate = .rootCause
+        case (10, UInt8(ascii: "p")): candidate = .postmortem
+        case (12, UInt8(ascii: "a")): candidate = .acknowledged
+        case (14, UInt8(ascii: "f")): candidate = .followUpDone
+        case (16, UInt8(ascii: "s")): candidate = .severityChanged
+        default: return nil
         }
-        return nil
+        // The names are literals, which no reference count guards: comparing with one
+        // retains nothing.
+        return FieldRules.equal(candidate.rawValue, name) ? candidate : nil
     }
-
-    private static let cases = allCases
 
     /// A number from 0 for each type, below `allCases.count`, for tables indexed by type.
     var ordinal: Int {

@@ -12,6 +12,10 @@ public struct Projector {
     public typealias Corrections = [EventID: (at: Timestamp?, data: EventData)]
 
     private let corrections: Corrections
+    /// One bit for each value of the last 16 bits of an id, set for those of the
+    /// corrected ids: a clear bit says that no correction names an event without
+    /// hashing its id, as most events are looked up (ids are random, corrections few).
+    private let correctedBits: [UInt64]
     /// The states so far, by incident.
     public private(set) var states: [String: IncidentState] = [:]
 
@@ -21,7 +25,24 @@ public struct Projector {
     ///   - expectedIncidents: Room to make for this many incidents at once.
     public init(corrections: Corrections, expectedIncidents: Int = 0) {
         self.corrections = corrections
+        var bits = [UInt64](repeating: 0, count: corrections.isEmpty ? 0 : Projector.bitWords)
+        for id in corrections.keys {
+            let bit = Int(truncatingIfNeeded: id.low) & (Projector.bitWords * 64 - 1)
+            bits[bit >> 6] |= 1 << UInt64(bit & 63)
+        }
+        correctedBits = bits
         states.reserveCapacity(expectedIncidents)
+    }
+
+    /// How many words `correctedBits` has when there are corrections: 65,536 bits.
+    private static let bitWords = 1024
+
+    /// Whether a correction may name `id`: false only when none does.
+    @inline(__always)
+    private func mayBeCorrected(_ id: EventID) -> Bool {
+        guard !correctedBits.isEmpty else { return false }
+        let bit = Int(truncatingIfNeeded: id.low) & (Projector.bitWords * 64 - 1)
+        return correctedBits[bit >> 6] & 1 << UInt64(bit & 63) != 0
     }
 
     /// Adds a correction event's replacement to `corrections` (later ones win, field
@@ -44,7 +65,9 @@ public struct Projector {
     /// The event as its corrections say it was.
     /// - Complexity: O(1) when it is not corrected.
     public func corrected(_ original: Event) -> Event {
-        guard let correction = corrections[original.id] else { return original }
+        guard mayBeCorrected(original.id), let correction = corrections[original.id] else {
+            return original
+        }
         var event = original
         if let at = correction.at { event.at = at }
         let typed = (try? EventDecoder.check(correction.data, against: event.type))
@@ -98,6 +121,6 @@ public struct Projector {
 
     /// Whether `id` names an event that a correction changes.
     func isCorrected(_ id: EventID) -> Bool {
-        corrections[id] != nil
+        mayBeCorrected(id) && corrections[id] != nil
     }
 }
