@@ -1,5 +1,6 @@
 import Dispatch
 import Glibc
+import Synchronization
 
 /// Events to append, read one at a time by index so that a large input never has
 /// to exist as events all at once.
@@ -47,40 +48,16 @@ public struct EventBatch: Sendable {
     /// - Returns: Their line numbers and events (or why each was refused), in order,
     ///   with the events' contents.
     /// - Complexity: O(n) for n inputs, shared among the cores.
-    func decode(_ range: Range<Int>, workers available: Int = EventBatch.cores) -> DecodedChunk {
-        let workers = max(1, min(available, range.count))
-        var shares: [ContentShare] = []
-        let inputs = Array(
-            unsafeUninitializedCapacity: range.count
-        ) { (results: inout UnsafeMutableBufferPointer<DecodedInput>, initialized) in
-            guard let base = results.baseAddress else { return }
-            let slots = DecodedSlots(base: base)
-            shares = Array(unsafeUninitializedCapacity: workers) { made, count in
-                guard let sharesBase = made.baseAddress else { return }
-                let shareSlots = ShareSlots(base: sharesBase)
-                // Each worker fills its own contiguous share of the results.
-                DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                    let first = range.count * worker / workers
-                    let end = range.count * (worker + 1) / workers
-                    var share = ContentShare(first: first, expected: end - first)
-                    var encoder = RecordEncoder()
-                    for offset in first..<end {
-                        let input = self[range.lowerBound + offset]
-                        (slots.base + offset).initialize(to: input)
-                        share.append(input.event, with: &encoder)
-                    }
-                    (shareSlots.base + worker).initialize(to: share)
-                }
-                count = workers
-            }
-            initialized = range.count
-        }
-        return DecodedChunk(inputs: inputs, shares: shares)
+    func decode(_ range: Range<Int>) -> DecodedChunk {
+        let decoding = ChunkDecoding(self, range)
+        DispatchQueue.concurrentPerform(iterations: EventBatch.cores) { _ in decoding.help() }
+        return decoding.take()
     }
 
     /// Gives `body` each chunk's decoded inputs in order, on this thread, while the
     /// next chunk is decoded on the other cores: a writer checks and writes one chunk
-    /// while the next is read, rather than the two waiting on each other.
+    /// while the next is read, rather than the two waiting on each other, and helps
+    /// decode the next one when done before it.
     /// - Parameter body: Called once per chunk, with its indices and its inputs'
     ///   line numbers, events (or why each was refused) and contents.
     /// - Throws: What `body` throws, once the chunk being decoded ahead is done.
@@ -93,26 +70,29 @@ public struct EventBatch: Sendable {
             return
         }
         var current = decode(first)
-        // The chunk the writer finished last, let go on the decoding thread: freeing
-        // its events is work the writer need not wait for.
-        let finished = DecodedAhead()
+        // The chunk the writer finished last, let go on a decoding thread: freeing its
+        // events is work the writer need not wait for.
+        let finished = FinishedChunk()
         for (index, chunk) in chunks.enumerated() {
-            let ahead = DecodedAhead()
             let group = DispatchGroup()
+            var ahead: ChunkDecoding?
             if index + 1 < chunks.count {
-                let next = chunks[index + 1]
-                let batch = self
-                DispatchQueue.global().async(group: group) {
-                    finished.chunk = DecodedChunk()
-                    ahead.chunk = batch.decode(next, workers: EventBatch.cores - 1)
+                let decoding = ChunkDecoding(self, chunks[index + 1])
+                ahead = decoding
+                for helper in 1..<EventBatch.cores {
+                    DispatchQueue.global().async(group: group) {
+                        if helper == 1 { finished.chunk = DecodedChunk() }
+                        decoding.help()
+                    }
                 }
             }
             // Waited for however `body` ends, so that no decoding outlives the call.
             defer { group.wait() }
             try body(chunk, current)
+            ahead?.help()
             group.wait()
             finished.chunk = current
-            current = ahead.chunk
+            current = ahead?.take() ?? DecodedChunk()
         }
     }
 
@@ -145,26 +125,98 @@ typealias DecodedInput = (line: Int, event: Result<Event, EventError>)
 struct DecodedChunk: Sendable {
     /// Each input, in order.
     var inputs: [DecodedInput] = []
-    /// The contents, one share per core that decoded, in order.
+    /// The contents, one share per block of `ChunkDecoding.blockSize` inputs, in order.
     fileprivate var shares: [ContentShare] = []
 
     /// Calls `body` with the content of input `offset`, or nil when it was refused.
-    /// - Complexity: O(c) for c cores.
+    /// - Complexity: O(1).
     func withContent<Result>(
         of offset: Int, _ body: (UnsafeRawBufferPointer?) throws -> Result
     ) rethrows -> Result {
-        guard let share = shares.last(where: { $0.first <= offset }) else {
-            return try body(nil)
-        }
-        return try share.withContent(of: offset - share.first, body)
+        let block = offset / ChunkDecoding.blockSize
+        guard block < shares.count else { return try body(nil) }
+        return try shares[block].withContent(of: offset - shares[block].first, body)
     }
 
     /// The event id of input `offset`, or nil when it was refused or is past the end.
-    /// - Complexity: O(c) for c cores.
+    /// - Complexity: O(1).
     func id(of offset: Int) -> EventID? {
-        guard offset < inputs.count, let share = shares.last(where: { $0.first <= offset })
-        else { return nil }
+        guard offset < inputs.count else { return nil }
+        let share = shares[offset / ChunkDecoding.blockSize]
         return share.ids[offset - share.first]
+    }
+}
+
+/// A chunk being decoded by whichever threads are free to help: each claims the next
+/// block of inputs not yet claimed, decodes it and writes its contents, until none
+/// is left.
+private final class ChunkDecoding: @unchecked Sendable {
+    /// Inputs in a block: a few hundred microseconds of work.
+    static let blockSize = 256
+
+    private let batch: EventBatch
+    private let range: Range<Int>
+    private let blockCount: Int
+    private let nextBlock = Atomic<Int>(0)
+    /// Each input's slot, initialized by the thread that decodes its block.
+    private let inputs: UnsafeMutablePointer<DecodedInput>
+    /// Each block's contents, initialized by the thread that decodes it.
+    private let shares: UnsafeMutablePointer<ContentShare>
+    /// Whether `take()` moved the decoded inputs out.
+    private var taken = false
+
+    init(_ batch: EventBatch, _ range: Range<Int>) {
+        self.batch = batch
+        self.range = range
+        blockCount = (range.count + ChunkDecoding.blockSize - 1) / ChunkDecoding.blockSize
+        inputs = .allocate(capacity: range.count)
+        shares = .allocate(capacity: blockCount)
+    }
+
+    deinit {
+        // Every block is decoded before a chunk is let go (see `help()`).
+        if !taken {
+            inputs.deinitialize(count: range.count)
+            shares.deinitialize(count: blockCount)
+        }
+        inputs.deallocate()
+        shares.deallocate()
+    }
+
+    /// Decodes blocks not yet claimed until none is left; a block claimed by another
+    /// thread is done when that thread's call returns.
+    func help() {
+        var encoder = RecordEncoder()
+        while true {
+            let block = nextBlock.wrappingAdd(1, ordering: .relaxed).oldValue
+            guard block < blockCount else { return }
+            let first = block * ChunkDecoding.blockSize
+            let end = min(first + ChunkDecoding.blockSize, range.count)
+            var share = ContentShare(first: first, expected: end - first)
+            for offset in first..<end {
+                let input = batch[range.lowerBound + offset]
+                (inputs + offset).initialize(to: input)
+                share.append(input.event, with: &encoder)
+            }
+            (shares + block).initialize(to: share)
+        }
+    }
+
+    /// The decoded chunk, moved out; called once, after every helper has returned.
+    func take() -> DecodedChunk {
+        precondition(!taken, "a chunk is taken once")
+        taken = true
+        let (inputs, shares) = (self.inputs, self.shares)
+        let (count, blocks) = (range.count, blockCount)
+        return DecodedChunk(
+            inputs: Array(unsafeUninitializedCapacity: count) { buffer, made in
+                buffer.baseAddress?.moveInitialize(from: inputs, count: count)
+                made = count
+            },
+            shares: Array(unsafeUninitializedCapacity: blocks) { buffer, made in
+                buffer.baseAddress?.moveInitialize(from: shares, count: blocks)
+                made = blocks
+            })
     }
 }
 
@@ -207,20 +259,9 @@ private struct ContentShare: Sendable {
     }
 }
 
-/// Where the workers of `EventBatch.decode(_:)` put the decoded inputs: each worker
-/// initializes its own slots and no others, so they may share the pointer.
-private struct DecodedSlots: @unchecked Sendable {
-    let base: UnsafeMutablePointer<DecodedInput>
-}
-
-/// Where the workers of `EventBatch.decode(_:)` put their contents, one slot each.
-private struct ShareSlots: @unchecked Sendable {
-    let base: UnsafeMutablePointer<ContentShare>
-}
-
-/// A chunk handed between the writer and the decoding thread: each side touches it
-/// only while the other waits on the group they share.
-private final class DecodedAhead: @unchecked Sendable {
+/// The chunk the writer finished last, handed to a decoding thread to be let go:
+/// each side touches it only while the other waits on the group they share.
+private final class FinishedChunk: @unchecked Sendable {
     var chunk = DecodedChunk()
 }
 

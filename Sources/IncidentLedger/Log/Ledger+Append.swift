@@ -271,10 +271,10 @@ private struct BatchWriter {
         }
         try writePositions(touched)
         sorting.wait()
-        try writeEventIDs(sorted.entries)
-        let hashed = leaves.finish()
-        try ledger.extendTree(
-            with: hashed.leaves, from: start.position, blockRoots: hashed.blockRoots, in: txn)
+        try writeEventIDs(sorted.take())
+        // The leaves are let go once the tree has them: the states, written last, are
+        // when the batch holds the most memory.
+        try extendTree()
         encoding.wait()
         try writeStates(touched, encoded: encoded.bytes)
         let head = Head(
@@ -295,6 +295,13 @@ private struct BatchWriter {
         report.firstPosition = written > 0 ? start.position + 1 : nil
         report.head = head
         return report
+    }
+
+    /// Extends the kept tree with the batch's leaves.
+    private func extendTree() throws {
+        let hashed = leaves.finish()
+        try ledger.extendTree(
+            with: hashed.leaves, from: start.position, blockRoots: hashed.blockRoots, in: txn)
     }
 
     /// Writes the event-id index entries, given in id order.
@@ -434,7 +441,7 @@ private struct BatchWriter {
 /// which leaves them alone until `sort()` is done.
 private final class SortedIDs: @unchecked Sendable {
     private var table: EventPositions
-    private(set) var entries: [(id: EventID, position: UInt64)] = []
+    private var entries: [(id: EventID, position: UInt64)] = []
 
     init(_ table: EventPositions) {
         self.table = table
@@ -444,6 +451,12 @@ private final class SortedIDs: @unchecked Sendable {
     func sort() {
         entries = table.sortedByID()
         table = EventPositions(reservingCapacity: 0)
+    }
+
+    /// The sorted entries, handed over once: this holds them no longer.
+    func take() -> [(id: EventID, position: UInt64)] {
+        defer { entries = [] }
+        return entries
     }
 }
 
