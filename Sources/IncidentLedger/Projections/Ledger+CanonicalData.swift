@@ -99,7 +99,7 @@ extension Ledger {
     /// there is none: found eight bytes at a time in a word, then byte by byte.
     /// - Complexity: O(n) in the bytes stepped over.
     @inline(__always)
-    private static func quoteOrBackslash(
+    static func quoteOrBackslash(
         in text: UnsafePointer<UInt8>, from start: Int, to end: Int
     ) -> Int {
         let lanes: UInt64 = 0x0101_0101_0101_0101

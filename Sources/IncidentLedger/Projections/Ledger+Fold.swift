@@ -414,9 +414,7 @@ extension Ledger {
         }
         // The opening quote of a text without escapes whose closing quote is at `close`.
         func opening(before close: Int) -> Int? {
-            var open = close - 1
-            while open >= 0, text[open] != quote { open -= 1 }
-            return open >= 0 ? open : nil
+            ByteScan.lastIndex(of: quote, in: text, from: 0, before: close)
         }
 
         let count = bytes.count
@@ -428,18 +426,20 @@ extension Ledger {
 
         // The user's name may hold escaped quotes: an escaped one is preceded by an
         // odd number of backslashes.
-        var userOpen = typeKey - 2
-        while userOpen >= 0 {
-            if text[userOpen] == quote {
-                var backslashes = 0
-                while userOpen - backslashes - 1 >= 0,
-                    text[userOpen - backslashes - 1] == UInt8(ascii: "\\")
-                {
-                    backslashes += 1
-                }
-                if backslashes % 2 == 0 { break }
+        var userOpen = typeKey - 1
+        while true {
+            guard let found = opening(before: userOpen) else {
+                userOpen = -1
+                break
             }
-            userOpen -= 1
+            userOpen = found
+            var backslashes = 0
+            while userOpen - backslashes - 1 >= 0,
+                text[userOpen - backslashes - 1] == UInt8(ascii: "\\")
+            {
+                backslashes += 1
+            }
+            if backslashes % 2 == 0 { break }
         }
         guard userOpen > 0, let userKey = key(#","recordedBy":""#, before: userOpen + 1),
             text[userKey - 1] == quote, let timeOpen = opening(before: userKey - 1),
@@ -479,8 +479,8 @@ extension Ledger {
         guard count > 2, text[count - 1] == UInt8(ascii: "}"), text[count - 2] == quote else {
             return nil
         }
-        var typeStart = count - 2
-        while typeStart > 0, text[typeStart - 1] != quote { typeStart -= 1 }
+        let typeStart =
+            (ByteScan.lastIndex(of: quote, in: text, from: 0, before: count - 2) ?? -1) + 1
         let typeKeyStart = typeStart - typeKey.utf8CodeUnitCount
         guard typeKeyStart > incidentKey,
             memcmp(base + typeKeyStart, typeKey.utf8Start, typeKey.utf8CodeUnitCount) == 0,
@@ -503,17 +503,19 @@ extension Ledger {
         guard memcmp(base, actorKey.utf8Start, actorKey.utf8CodeUnitCount) == 0 else {
             return nil
         }
+        // The actor may hold escapes: the byte after a backslash is stepped over.
         var actorEnd = actorKey.utf8CodeUnitCount
-        while actorEnd < idKeyStart, text[actorEnd] != quote {
-            actorEnd += text[actorEnd] == UInt8(ascii: "\\") ? 2 : 1
+        while true {
+            actorEnd = quoteOrBackslash(in: text, from: actorEnd, to: idKeyStart)
+            guard actorEnd < idKeyStart, text[actorEnd] == UInt8(ascii: "\\") else { break }
+            actorEnd += 2
         }
         let atKeyStart = actorEnd + 1
         let atStart = atKeyStart + atKey.utf8CodeUnitCount
         guard atStart < idKeyStart,
             memcmp(base + atKeyStart, atKey.utf8Start, atKey.utf8CodeUnitCount) == 0
         else { return nil }
-        var atEnd = atStart
-        while atEnd < idKeyStart, text[atEnd] != quote { atEnd += 1 }
+        let atEnd = ByteScan.firstIndex(of: quote, in: text, from: atStart, to: idKeyStart)
         let atText = UnsafeBufferPointer(start: text + atStart, count: atEnd - atStart)
         guard let at = try? Timestamp(parsing: atText) else { return nil }
 
