@@ -425,4 +425,36 @@ struct ParallelFoldTests {
             }
         }
     }
+
+    @Test("a state and its facts match their encoded bytes, and no byte changed, cut or added")
+    func matcherHoldsStatesAgainstEveryByte() throws {
+        let test = try TestLedger()
+        try test.append(Self.history())
+        let states = try test.ledger.states(asOf: nil)
+        #expect(states.count == 12)
+        for state in states {
+            let forms: [(bytes: [UInt8], give: (inout BinaryMatcher) -> Void)] = [
+                (state.encoded(), { state.encode(into: &$0) }),
+                (IncidentFacts(state).encoded(), { state.encodeFacts(into: &$0) }),
+            ]
+            for (bytes, give) in forms {
+                func matches(_ kept: [UInt8]) -> Bool {
+                    kept.withUnsafeBytes { kept in
+                        var matcher = BinaryMatcher(kept: kept)
+                        give(&matcher)
+                        return matcher.matchesWhole
+                    }
+                }
+                #expect(matches(bytes))
+                #expect(!matches(Array(bytes.dropLast())))
+                #expect(!matches(bytes + [0]))
+                for index in bytes.indices {
+                    var changed = bytes
+                    changed[index] ^= 0x01
+                    let matched = matches(changed)
+                    #expect(!matched, "byte \(index) of \(state.incident)")
+                }
+            }
+        }
+    }
 }

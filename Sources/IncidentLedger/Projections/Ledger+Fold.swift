@@ -596,12 +596,10 @@ private struct KeptDatabases: Sendable {
     func match(
         _ folded: [String: IncidentState], in txn: some ReadableTransaction
     ) throws -> Bool {
-        // One buffer each for every state, facts and status key (`status`, a zero
-        // byte, the incident), encoded in turn.
-        var (stateBytes, factBytes) = (BinaryWriter(), BinaryWriter())
+        // One buffer for every status key (`status`, a zero byte, the incident). The
+        // states and facts are held against the kept bytes as they are encoded
+        // (`BinaryMatcher`), without being written.
         var statusKey: [UInt8] = []
-        stateBytes.bytes.reserveCapacity(4096)
-        factBytes.bytes.reserveCapacity(512)
         statusKey.reserveCapacity(80)
         // In key order, each lookup finds the pages of the one before it in the cache:
         // at random, most of a lookup's time went to misses. The keys are sorted with
@@ -615,12 +613,8 @@ private struct KeptDatabases: Sendable {
                 var keptStates = OrderedLookup(cursor: stateCursor)
                 var keptFacts = OrderedLookup(cursor: factCursor)
                 for (name, index) in order {
-                    stateBytes.bytes.removeAll(keepingCapacity: true)
-                    factBytes.bytes.removeAll(keepingCapacity: true)
                     // One copy of the state, not one per use: each retains all its texts.
                     let state = folded.values[index]
-                    state.encode(into: &stateBytes)
-                    state.encodeFacts(into: &factBytes)
                     let status = state.status
                     var name = name
                     let same = try name.withUTF8 { name in
@@ -629,11 +623,15 @@ private struct KeptDatabases: Sendable {
                         statusKey.append(contentsOf: status.rawValue.utf8)
                         statusKey.append(0)
                         statusKey.append(contentsOf: key)
-                        return try keptStates.value(forKey: key).map {
-                            sameBytes(stateBytes.bytes, $0)
+                        return try keptStates.value(forKey: key).map { kept in
+                            var matcher = BinaryMatcher(kept: kept)
+                            state.encode(into: &matcher)
+                            return matcher.matchesWhole
                         } ?? false
-                            && keptFacts.value(forKey: key).map {
-                                sameBytes(factBytes.bytes, $0)
+                            && keptFacts.value(forKey: key).map { kept in
+                                var matcher = BinaryMatcher(kept: kept)
+                                state.encodeFacts(into: &matcher)
+                                return matcher.matchesWhole
                             } ?? false
                             && statusKey.withUnsafeBytes { key in
                                 try txn.withValue(in: statuses, forKey: key) { $0 != nil }
