@@ -457,4 +457,32 @@ struct ParallelFoldTests {
             }
         }
     }
+
+    @Test("a key is found in its bytes, and not where any one byte differs, at every length")
+    func keyIsHeldByEveryOneOfItsBytes() {
+        let keys: [StaticString] = [
+            "", "a", "abc", "abcd", "abcdefg", "abcdefgh", #","at":""#, #","type":""#,
+            #","incident":""#, "abcdefghijklmno", #","recordedAt":""#, "abcdefghijklmnop",
+            "abcdefghijklmnopq", "abcdefghijklmnopqrstuvwxyz",
+        ]
+        for key in keys {
+            let bytes = Array(
+                UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
+            // The key's bytes inside longer text, so that no read runs off the end unseen.
+            let text = [0x2A] + bytes + [0x2A]
+            text.withUnsafeBytes { text in
+                guard let base = text.baseAddress else { return }
+                #expect(ByteScan.holds(key, at: base + 1), "\(key)")
+            }
+            for index in bytes.indices {
+                var changed = text
+                changed[index + 1] ^= 0x20
+                changed.withUnsafeBytes { text in
+                    guard let base = text.baseAddress else { return }
+                    let held = ByteScan.holds(key, at: base + 1)
+                    #expect(!held, "\(key) byte \(index)")
+                }
+            }
+        }
+    }
 }

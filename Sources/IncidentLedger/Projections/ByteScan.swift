@@ -1,3 +1,5 @@
+import Glibc
+
 /// Finds one byte in a run of bytes eight at a time, in a word, where a loop over
 /// single bytes would take most of the time of reading a record's layout.
 enum ByteScan {
@@ -63,5 +65,31 @@ enum ByteScan {
         // A lane's high bit survives only when its low seven bits add nothing to 0x7F
         // and its own high bit is clear: when the lane is zero.
         return ~(((difference & low) &+ low) | difference | low)
+    }
+
+    /// Whether the bytes at `text` are `key`'s: compared in two overlapping words
+    /// when the key is 4 to 16 bytes long, as the keys of a record's members are,
+    /// instead of in a call to `memcmp` for a dozen bytes.
+    /// - Parameters:
+    ///   - text: Where the bytes start; `key.utf8CodeUnitCount` of them are read.
+    ///   - key: The bytes looked for.
+    /// - Returns: True when every byte is the key's.
+    /// - Complexity: O(1) up to 16 bytes, else O(n).
+    @inline(__always)
+    static func holds(_ key: StaticString, at text: UnsafeRawPointer) -> Bool {
+        let count = key.utf8CodeUnitCount
+        let expected = UnsafeRawPointer(key.utf8Start)
+        switch count {
+        case 8...16:
+            return text.loadUnaligned(as: UInt64.self) == expected.loadUnaligned(as: UInt64.self)
+                && text.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+                    == expected.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+        case 4..<8:
+            return text.loadUnaligned(as: UInt32.self) == expected.loadUnaligned(as: UInt32.self)
+                && text.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+                    == expected.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+        default:
+            return memcmp(text, expected, count) == 0
+        }
     }
 }

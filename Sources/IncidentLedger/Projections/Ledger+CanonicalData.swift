@@ -41,7 +41,7 @@ extension Ledger {
             let keyLength = keyEnd - keyStart
             while next < fields.count,
                 fields[next].key.utf8CodeUnitCount != keyLength
-                    || memcmp(base + keyStart, fields[next].key.utf8Start, keyLength) != 0
+                    || !ByteScan.holds(fields[next].key, at: base + keyStart)
             {
                 next += 1
             }

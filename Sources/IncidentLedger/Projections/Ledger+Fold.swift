@@ -408,7 +408,7 @@ extension Ledger {
         // Where `key` starts when it ends just before `offset`.
         func key(_ key: StaticString, before offset: Int) -> Int? {
             let start = offset - key.utf8CodeUnitCount
-            guard start >= 0, memcmp(base + start, key.utf8Start, key.utf8CodeUnitCount) == 0
+            guard start >= 0, ByteScan.holds(key, at: base + start)
             else { return nil }
             return start
         }
@@ -483,7 +483,7 @@ extension Ledger {
             (ByteScan.lastIndex(of: quote, in: text, from: 0, before: count - 2) ?? -1) + 1
         let typeKeyStart = typeStart - typeKey.utf8CodeUnitCount
         guard typeKeyStart > incidentKey,
-            memcmp(base + typeKeyStart, typeKey.utf8Start, typeKey.utf8CodeUnitCount) == 0,
+            ByteScan.holds(typeKey, at: base + typeKeyStart),
             let type = EventType.named(
                 utf8: UnsafeBufferPointer(start: text + typeStart, count: count - 2 - typeStart))
         else { return nil }
@@ -493,14 +493,14 @@ extension Ledger {
         let idStart = incidentKey - 37
         let idKeyStart = idStart - idKey.utf8CodeUnitCount
         guard idKeyStart > 0, text[incidentKey - 1] == quote,
-            memcmp(base + idKeyStart, idKey.utf8Start, idKey.utf8CodeUnitCount) == 0,
+            ByteScan.holds(idKey, at: base + idKeyStart),
             let id = EventID(utf8: UnsafeBufferPointer(start: text + idStart, count: 36))
         else { return nil }
 
         // The time follows the actor, the first member: `{"actor":"…","at":"TIME"`.
         let actorKey: StaticString = #"{"actor":""#
         let atKey: StaticString = #","at":""#
-        guard memcmp(base, actorKey.utf8Start, actorKey.utf8CodeUnitCount) == 0 else {
+        guard count > actorKey.utf8CodeUnitCount, ByteScan.holds(actorKey, at: base) else {
             return nil
         }
         // The actor may hold escapes: the byte after a backslash is stepped over.
@@ -513,7 +513,7 @@ extension Ledger {
         let atKeyStart = actorEnd + 1
         let atStart = atKeyStart + atKey.utf8CodeUnitCount
         guard atStart < idKeyStart,
-            memcmp(base + atKeyStart, atKey.utf8Start, atKey.utf8CodeUnitCount) == 0
+            ByteScan.holds(atKey, at: base + atKeyStart)
         else { return nil }
         let atEnd = ByteScan.firstIndex(of: quote, in: text, from: atStart, to: idKeyStart)
         let atText = UnsafeBufferPointer(start: text + atStart, count: atEnd - atStart)
@@ -523,7 +523,7 @@ extension Ledger {
         let dataKey: StaticString = #","data":"#
         let dataStart = atEnd + 1 + dataKey.utf8CodeUnitCount
         guard dataStart < idKeyStart,
-            memcmp(base + atEnd + 1, dataKey.utf8Start, dataKey.utf8CodeUnitCount) == 0
+            ByteScan.holds(dataKey, at: base + atEnd + 1)
         else { return nil }
         return (type, id, at, dataStart..<idKeyStart)
     }
