@@ -368,4 +368,121 @@ struct ParallelFoldTests {
             }
         }
     }
+
+    @Test("a byte is found eight at a time exactly where a byte-by-byte search finds it")
+    func findsABytePerWordAsPerByte() {
+        // Bytes one bit from a quote, and a zero, beside the quotes: a word search
+        // whose lanes leak into each other flags them too.
+        let noise: [UInt8] = [0x21, 0x23, 0xA2, 0x02, 0x00, 0x61, 0x5C]
+        for length in 0..<24 {
+            for seed in 0..<4 {
+                var bytes = (0..<length).map { noise[($0 * 3 + seed) % noise.count] }
+                for index in stride(from: seed, to: length, by: 5 + seed) { bytes[index] = 0x22 }
+                bytes.withUnsafeBufferPointer { buffer in
+                    guard let text = buffer.baseAddress else { return }
+                    for lower in 0...length {
+                        for upper in lower...length {
+                            let window = lower..<upper
+                            #expect(
+                                ByteScan.lastIndex(of: 0x22, in: text, from: lower, before: upper)
+                                    == window.last { bytes[$0] == 0x22 }, "\(bytes) \(window)")
+                            #expect(
+                                ByteScan.firstIndex(of: 0x22, in: text, from: lower, to: upper)
+                                    == (window.first { bytes[$0] == 0x22 } ?? upper),
+                                "\(bytes) \(window)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("the tail and the time are found past escaped quotes of every length")
+    func skimsPastEscapesOfEveryLength() throws {
+        let test = try TestLedger()
+        try test.append([detectedLine("INC-5", at: time(0), id: eventID(1))])
+        let text = try #require(try test.recordText(at: 1))
+        let user = #""recordedBy":"\#(Ledger.currentUser())""#
+        let actor = try #require(text.firstRange(of: #"{"actor":""#))
+        let actorEnd = try #require(text[actor.upperBound...].firstIndex(of: "\""))
+        for length in 0..<20 {
+            let plain = String(repeating: "u", count: length)
+            for index in 0...length {
+                var name = Array(plain.utf8)
+                name.insert(contentsOf: Array(#"\""#.utf8), at: index)
+                let escaped = String(decoding: name, as: UTF8.self)
+                let variant =
+                    (#"{"actor":""# + escaped + text[actorEnd...])
+                    .replacingOccurrences(of: user, with: #""recordedBy":""# + escaped + #"""#)
+                try Array(variant.utf8).withUnsafeBytes { bytes in
+                    let (key, value) = try #require(
+                        Ledger.canonicalIncident(in: bytes), "\(variant)")
+                    #expect(String(decoding: bytes[value], as: UTF8.self) == "INC-5")
+                    let skimmed = try #require(Ledger.skim(bytes, incidentKey: key))
+                    #expect(skimmed.type == .detected)
+                    #expect(skimmed.at.text == time(0))
+                }
+            }
+        }
+    }
+
+    @Test("a state and its facts match their encoded bytes, and no byte changed, cut or added")
+    func matcherHoldsStatesAgainstEveryByte() throws {
+        let test = try TestLedger()
+        try test.append(Self.history())
+        let states = try test.ledger.states(asOf: nil)
+        #expect(states.count == 12)
+        for state in states {
+            let forms: [(bytes: [UInt8], give: (inout BinaryMatcher) -> Void)] = [
+                (state.encoded(), { state.encode(into: &$0) }),
+                (IncidentFacts(state).encoded(), { state.encodeFacts(into: &$0) }),
+            ]
+            for (bytes, give) in forms {
+                func matches(_ kept: [UInt8]) -> Bool {
+                    kept.withUnsafeBytes { kept in
+                        var matcher = BinaryMatcher(kept: kept)
+                        give(&matcher)
+                        return matcher.matchesWhole
+                    }
+                }
+                #expect(matches(bytes))
+                #expect(!matches(Array(bytes.dropLast())))
+                #expect(!matches(bytes + [0]))
+                for index in bytes.indices {
+                    var changed = bytes
+                    changed[index] ^= 0x01
+                    let matched = matches(changed)
+                    #expect(!matched, "byte \(index) of \(state.incident)")
+                }
+            }
+        }
+    }
+
+    @Test("a key is found in its bytes, and not where any one byte differs, at every length")
+    func keyIsHeldByEveryOneOfItsBytes() {
+        let keys: [StaticString] = [
+            "", "a", "abc", "abcd", "abcdefg", "abcdefgh", #","at":""#, #","type":""#,
+            #","incident":""#, "abcdefghijklmno", #","recordedAt":""#, "abcdefghijklmnop",
+            "abcdefghijklmnopq", "abcdefghijklmnopqrstuvwxyz",
+        ]
+        for key in keys {
+            let bytes = Array(
+                UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
+            // The key's bytes inside longer text, so that no read runs off the end unseen.
+            let text = [0x2A] + bytes + [0x2A]
+            text.withUnsafeBytes { text in
+                guard let base = text.baseAddress else { return }
+                #expect(ByteScan.holds(key, at: base + 1), "\(key)")
+            }
+            for index in bytes.indices {
+                var changed = text
+                changed[index + 1] ^= 0x20
+                changed.withUnsafeBytes { text in
+                    guard let base = text.baseAddress else { return }
+                    let held = ByteScan.holds(key, at: base + 1)
+                    #expect(!held, "\(key) byte \(index)")
+                }
+            }
+        }
+    }
 }

@@ -1,9 +1,126 @@
+import Glibc
 import Interchange
+
+/// Where a projection's compact binary form goes, value by value: appended by
+/// `BinaryWriter`, or held against kept bytes by `BinaryMatcher`. The composite
+/// values (`signed`, `time`, the optionals) are given through the four basic ones,
+/// so that both sinks see the same bytes.
+protocol BinarySink {
+    /// One byte as it is.
+    mutating func byte(_ value: UInt8)
+    /// A LEB128 varint.
+    mutating func unsigned(_ value: UInt64)
+    /// A varint length, then the UTF-8.
+    mutating func string(_ value: String)
+    /// Eight bytes, little-endian, for numbers read often and at fixed offsets.
+    mutating func fixed(_ value: Int64)
+}
+
+extension BinarySink {
+    /// A zigzag-coded varint.
+    mutating func signed(_ value: Int64) {
+        unsigned(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
+    }
+
+    /// A byte, 1 or 0.
+    mutating func flag(_ value: Bool) {
+        byte(value ? 1 : 0)
+    }
+
+    /// A flag, then the string when there is one.
+    mutating func optionalString(_ value: String?) {
+        flag(value != nil)
+        if let value { string(value) }
+    }
+
+    /// A time as its instant and how its text writes it (`Timestamp.packedForm`).
+    mutating func time(_ value: Timestamp) {
+        signed(value.nanoseconds)
+        unsigned(UInt64(value.packedForm))
+    }
+
+    /// A flag, then the time when there is one.
+    mutating func optionalTime(_ value: Timestamp?) {
+        flag(value != nil)
+        if let value { time(value) }
+    }
+}
+
+/// Holds values against bytes kept in their compact binary form, as `BinaryWriter`
+/// would write them, without writing them: a rebuild compares every state and its
+/// facts with what is kept, and appending each byte to an array only to compare the
+/// array cost more than the comparison.
+struct BinaryMatcher: BinarySink {
+    /// The kept bytes.
+    let kept: UnsafeRawBufferPointer
+    /// How many of them the values so far matched.
+    private(set) var offset = 0
+    /// Whether every value so far matched; once false, the rest is not looked at.
+    private(set) var same = true
+
+    /// A matcher at the start of `kept`.
+    init(kept: UnsafeRawBufferPointer) {
+        self.kept = kept
+    }
+
+    /// Whether the values matched the kept bytes, all of them and nothing more.
+    var matchesWhole: Bool { same && offset == kept.count }
+
+    mutating func byte(_ value: UInt8) {
+        guard same, offset < kept.count, kept[offset] == value else {
+            same = false
+            return
+        }
+        offset += 1
+    }
+
+    mutating func unsigned(_ value: UInt64) {
+        var rest = value
+        while rest >= 0x80 {
+            byte(UInt8(truncatingIfNeeded: rest) | 0x80)
+            rest >>= 7
+        }
+        byte(UInt8(rest))
+    }
+
+    mutating func string(_ value: String) {
+        let utf8 = value.utf8
+        let count = utf8.count
+        unsigned(UInt64(count))
+        guard same, count > 0 else { return }
+        guard count <= kept.count - offset, let base = kept.baseAddress else {
+            same = false
+            return
+        }
+        let start = base + offset
+        same =
+            utf8.withContiguousStorageIfAvailable { stored in
+                guard let stored = stored.baseAddress else { return false }
+                return memcmp(start, stored, count) == 0
+            }
+            ?? utf8.elementsEqual(UnsafeRawBufferPointer(start: start, count: count))
+        offset += count
+    }
+
+    mutating func fixed(_ value: Int64) {
+        guard same, kept.count - offset >= 8 else {
+            same = false
+            return
+        }
+        let keptValue = kept.loadUnaligned(fromByteOffset: offset, as: Int64.self)
+        same = Int64(littleEndian: keptValue) == value
+        offset += 8
+    }
+}
 
 /// Appends values in a compact binary form: LEB128 varints and length-prefixed
 /// UTF-8. Used for the projections kept beside the log, never for records.
-struct BinaryWriter {
+struct BinaryWriter: BinarySink {
     var bytes: [UInt8] = []
+
+    mutating func byte(_ value: UInt8) {
+        bytes.append(value)
+    }
 
     mutating func unsigned(_ value: UInt64) {
         var rest = value
@@ -14,38 +131,14 @@ struct BinaryWriter {
         bytes.append(UInt8(rest))
     }
 
-    mutating func signed(_ value: Int64) {
-        unsigned(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
-    }
-
     mutating func string(_ value: String) {
         unsigned(UInt64(value.utf8.count))
         bytes.append(contentsOf: value.utf8)
     }
 
-    mutating func optionalString(_ value: String?) {
-        flag(value != nil)
-        if let value { string(value) }
-    }
-
-    mutating func flag(_ value: Bool) {
-        bytes.append(value ? 1 : 0)
-    }
-
     /// Eight bytes, little-endian, for numbers read often and at fixed offsets.
     mutating func fixed(_ value: Int64) {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
-    }
-
-    /// A time as its instant and how its text writes it (`Timestamp.packedForm`).
-    mutating func time(_ value: Timestamp) {
-        signed(value.nanoseconds)
-        unsigned(UInt64(value.packedForm))
-    }
-
-    mutating func optionalTime(_ value: Timestamp?) {
-        flag(value != nil)
-        if let value { time(value) }
     }
 }
 

@@ -160,11 +160,11 @@ public struct IncidentFacts: IncidentFactsView, Equatable, Sendable {
 }
 
 extension IncidentFactsView {
-    /// Appends the facts' kept binary form to `out` (see `IncidentFacts.encoded()`):
+    /// Gives the facts' kept binary form to `out` (see `IncidentFacts.encoded()`):
     /// straight from a state, without making its facts first.
-    func encodeFacts(into out: inout BinaryWriter) {
-        out.bytes.append(UInt8(IncidentFacts.statuses.firstIndex(of: status) ?? 0))
-        out.bytes.append(UInt8(IncidentFacts.severities.firstIndex(of: severity) ?? 0))
+    func encodeFacts(into out: inout some BinarySink) {
+        out.byte(UInt8(IncidentFacts.statuses.firstIndex(of: status) ?? 0))
+        out.byte(UInt8(IncidentFacts.severities.firstIndex(of: severity) ?? 0))
         let times = (
             impactNanoseconds, acknowledgedNanoseconds, mitigatedNanoseconds,
             firstResolvedNanoseconds, resolvedNanoseconds
@@ -175,7 +175,7 @@ extension IncidentFactsView {
         if times.2 != nil { flags |= 16 }
         if times.3 != nil { flags |= 32 }
         if times.4 != nil { flags |= 64 }
-        out.bytes.append(flags)
+        out.byte(flags)
         out.fixed(detectedNanoseconds)
         out.fixed(times.0 ?? 0)
         out.fixed(times.1 ?? 0)

@@ -15,8 +15,8 @@ extension IncidentState {
         return out.bytes
     }
 
-    /// Appends the state's compact binary form to `out` (see `encoded()`).
-    func encode(into out: inout BinaryWriter) {
+    /// Gives the state's compact binary form to `out` (see `encoded()`).
+    func encode(into out: inout some BinarySink) {
         out.unsigned(Self.layoutVersion)
         out.string(incident)
         out.string(status.rawValue)

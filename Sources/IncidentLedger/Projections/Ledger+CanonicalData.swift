@@ -41,7 +41,7 @@ extension Ledger {
             let keyLength = keyEnd - keyStart
             while next < fields.count,
                 fields[next].key.utf8CodeUnitCount != keyLength
-                    || memcmp(base + keyStart, fields[next].key.utf8Start, keyLength) != 0
+                    || !ByteScan.holds(fields[next].key, at: base + keyStart)
             {
                 next += 1
             }
@@ -99,7 +99,7 @@ extension Ledger {
     /// there is none: found eight bytes at a time in a word, then byte by byte.
     /// - Complexity: O(n) in the bytes stepped over.
     @inline(__always)
-    private static func quoteOrBackslash(
+    static func quoteOrBackslash(
         in text: UnsafePointer<UInt8>, from start: Int, to end: Int
     ) -> Int {
         let lanes: UInt64 = 0x0101_0101_0101_0101

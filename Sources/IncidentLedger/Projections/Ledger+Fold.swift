@@ -408,15 +408,13 @@ extension Ledger {
         // Where `key` starts when it ends just before `offset`.
         func key(_ key: StaticString, before offset: Int) -> Int? {
             let start = offset - key.utf8CodeUnitCount
-            guard start >= 0, memcmp(base + start, key.utf8Start, key.utf8CodeUnitCount) == 0
+            guard start >= 0, ByteScan.holds(key, at: base + start)
             else { return nil }
             return start
         }
         // The opening quote of a text without escapes whose closing quote is at `close`.
         func opening(before close: Int) -> Int? {
-            var open = close - 1
-            while open >= 0, text[open] != quote { open -= 1 }
-            return open >= 0 ? open : nil
+            ByteScan.lastIndex(of: quote, in: text, from: 0, before: close)
         }
 
         let count = bytes.count
@@ -428,18 +426,20 @@ extension Ledger {
 
         // The user's name may hold escaped quotes: an escaped one is preceded by an
         // odd number of backslashes.
-        var userOpen = typeKey - 2
-        while userOpen >= 0 {
-            if text[userOpen] == quote {
-                var backslashes = 0
-                while userOpen - backslashes - 1 >= 0,
-                    text[userOpen - backslashes - 1] == UInt8(ascii: "\\")
-                {
-                    backslashes += 1
-                }
-                if backslashes % 2 == 0 { break }
+        var userOpen = typeKey - 1
+        while true {
+            guard let found = opening(before: userOpen) else {
+                userOpen = -1
+                break
             }
-            userOpen -= 1
+            userOpen = found
+            var backslashes = 0
+            while userOpen - backslashes - 1 >= 0,
+                text[userOpen - backslashes - 1] == UInt8(ascii: "\\")
+            {
+                backslashes += 1
+            }
+            if backslashes % 2 == 0 { break }
         }
         guard userOpen > 0, let userKey = key(#","recordedBy":""#, before: userOpen + 1),
             text[userKey - 1] == quote, let timeOpen = opening(before: userKey - 1),
@@ -479,11 +479,11 @@ extension Ledger {
         guard count > 2, text[count - 1] == UInt8(ascii: "}"), text[count - 2] == quote else {
             return nil
         }
-        var typeStart = count - 2
-        while typeStart > 0, text[typeStart - 1] != quote { typeStart -= 1 }
+        let typeStart =
+            (ByteScan.lastIndex(of: quote, in: text, from: 0, before: count - 2) ?? -1) + 1
         let typeKeyStart = typeStart - typeKey.utf8CodeUnitCount
         guard typeKeyStart > incidentKey,
-            memcmp(base + typeKeyStart, typeKey.utf8Start, typeKey.utf8CodeUnitCount) == 0,
+            ByteScan.holds(typeKey, at: base + typeKeyStart),
             let type = EventType.named(
                 utf8: UnsafeBufferPointer(start: text + typeStart, count: count - 2 - typeStart))
         else { return nil }
@@ -493,27 +493,29 @@ extension Ledger {
         let idStart = incidentKey - 37
         let idKeyStart = idStart - idKey.utf8CodeUnitCount
         guard idKeyStart > 0, text[incidentKey - 1] == quote,
-            memcmp(base + idKeyStart, idKey.utf8Start, idKey.utf8CodeUnitCount) == 0,
+            ByteScan.holds(idKey, at: base + idKeyStart),
             let id = EventID(utf8: UnsafeBufferPointer(start: text + idStart, count: 36))
         else { return nil }
 
         // The time follows the actor, the first member: `{"actor":"…","at":"TIME"`.
         let actorKey: StaticString = #"{"actor":""#
         let atKey: StaticString = #","at":""#
-        guard memcmp(base, actorKey.utf8Start, actorKey.utf8CodeUnitCount) == 0 else {
+        guard count > actorKey.utf8CodeUnitCount, ByteScan.holds(actorKey, at: base) else {
             return nil
         }
+        // The actor may hold escapes: the byte after a backslash is stepped over.
         var actorEnd = actorKey.utf8CodeUnitCount
-        while actorEnd < idKeyStart, text[actorEnd] != quote {
-            actorEnd += text[actorEnd] == UInt8(ascii: "\\") ? 2 : 1
+        while true {
+            actorEnd = quoteOrBackslash(in: text, from: actorEnd, to: idKeyStart)
+            guard actorEnd < idKeyStart, text[actorEnd] == UInt8(ascii: "\\") else { break }
+            actorEnd += 2
         }
         let atKeyStart = actorEnd + 1
         let atStart = atKeyStart + atKey.utf8CodeUnitCount
         guard atStart < idKeyStart,
-            memcmp(base + atKeyStart, atKey.utf8Start, atKey.utf8CodeUnitCount) == 0
+            ByteScan.holds(atKey, at: base + atKeyStart)
         else { return nil }
-        var atEnd = atStart
-        while atEnd < idKeyStart, text[atEnd] != quote { atEnd += 1 }
+        let atEnd = ByteScan.firstIndex(of: quote, in: text, from: atStart, to: idKeyStart)
         let atText = UnsafeBufferPointer(start: text + atStart, count: atEnd - atStart)
         guard let at = try? Timestamp(parsing: atText) else { return nil }
 
@@ -521,7 +523,7 @@ extension Ledger {
         let dataKey: StaticString = #","data":"#
         let dataStart = atEnd + 1 + dataKey.utf8CodeUnitCount
         guard dataStart < idKeyStart,
-            memcmp(base + atEnd + 1, dataKey.utf8Start, dataKey.utf8CodeUnitCount) == 0
+            ByteScan.holds(dataKey, at: base + atEnd + 1)
         else { return nil }
         return (type, id, at, dataStart..<idKeyStart)
     }
@@ -594,12 +596,10 @@ private struct KeptDatabases: Sendable {
     func match(
         _ folded: [String: IncidentState], in txn: some ReadableTransaction
     ) throws -> Bool {
-        // One buffer each for every state, facts and status key (`status`, a zero
-        // byte, the incident), encoded in turn.
-        var (stateBytes, factBytes) = (BinaryWriter(), BinaryWriter())
+        // One buffer for every status key (`status`, a zero byte, the incident). The
+        // states and facts are held against the kept bytes as they are encoded
+        // (`BinaryMatcher`), without being written.
         var statusKey: [UInt8] = []
-        stateBytes.bytes.reserveCapacity(4096)
-        factBytes.bytes.reserveCapacity(512)
         statusKey.reserveCapacity(80)
         // In key order, each lookup finds the pages of the one before it in the cache:
         // at random, most of a lookup's time went to misses. The keys are sorted with
@@ -613,12 +613,8 @@ private struct KeptDatabases: Sendable {
                 var keptStates = OrderedLookup(cursor: stateCursor)
                 var keptFacts = OrderedLookup(cursor: factCursor)
                 for (name, index) in order {
-                    stateBytes.bytes.removeAll(keepingCapacity: true)
-                    factBytes.bytes.removeAll(keepingCapacity: true)
                     // One copy of the state, not one per use: each retains all its texts.
                     let state = folded.values[index]
-                    state.encode(into: &stateBytes)
-                    state.encodeFacts(into: &factBytes)
                     let status = state.status
                     var name = name
                     let same = try name.withUTF8 { name in
@@ -627,11 +623,15 @@ private struct KeptDatabases: Sendable {
                         statusKey.append(contentsOf: status.rawValue.utf8)
                         statusKey.append(0)
                         statusKey.append(contentsOf: key)
-                        return try keptStates.value(forKey: key).map {
-                            sameBytes(stateBytes.bytes, $0)
+                        return try keptStates.value(forKey: key).map { kept in
+                            var matcher = BinaryMatcher(kept: kept)
+                            state.encode(into: &matcher)
+                            return matcher.matchesWhole
                         } ?? false
-                            && keptFacts.value(forKey: key).map {
-                                sameBytes(factBytes.bytes, $0)
+                            && keptFacts.value(forKey: key).map { kept in
+                                var matcher = BinaryMatcher(kept: kept)
+                                state.encodeFacts(into: &matcher)
+                                return matcher.matchesWhole
                             } ?? false
                             && statusKey.withUnsafeBytes { key in
                                 try txn.withValue(in: statuses, forKey: key) { $0 != nil }
