@@ -8,9 +8,10 @@ import Synchronization
 /// The writer hands over each record's bytes as it stores it; they are copied into a
 /// run, and each full run is hashed in order on a serial queue while the writer goes
 /// on. A leaf depends only on its record, so nothing the writer does waits for it
-/// until the batch's tree is extended at the end; the roots of the tree's blocks that
-/// the batch fills whole are hashed there too. Hashed runs come back emptied to be
-/// filled again, so that the copies land in memory already in use.
+/// until the batch's tree is extended at the end. The roots of the tree's blocks that
+/// the batch fills whole are hashed there too, so that only the leaves of a block
+/// earlier records began are kept. Hashed runs come back emptied to be filled again,
+/// so that the copies land in memory already in use.
 ///
 /// `add` and `finish` are called from the writer's thread only. The leaves, blocks and
 /// hasher are used on the queue only, and read by `finish` once the queue is idle;
@@ -22,8 +23,11 @@ final class LeafHashing: @unchecked Sendable {
 
     private let queue = DispatchQueue(label: "incidents.leaf-hashing")
     private let hasher: SHA256Hasher
-    /// The leaves hashed so far, in record order.
-    private var leaves: [SHA256Digest] = []
+    /// The leaves of the block the batch's first record falls in, when earlier
+    /// records began it, in order.
+    private var headLeaves: [SHA256Digest] = []
+    /// The leaf index where the blocks the batch begins start.
+    private let headEnd: UInt64
     /// The leaf index of the next leaf hashed.
     private var nextLeaf: UInt64
     /// The leaves so far of the block being filled, when the batch began it.
@@ -35,16 +39,16 @@ final class LeafHashing: @unchecked Sendable {
     /// Runs hashed and emptied, ready to be filled again.
     private let spare = Mutex<[Run]>([])
 
-    /// Makes a hashing thread's state, with room for `expected` leaves.
-    /// - Parameters:
-    ///   - expected: How many records the batch may write.
-    ///   - firstLeaf: The 0-based leaf index of the batch's first record.
+    /// Makes a hashing thread's state.
+    /// - Parameter firstLeaf: The 0-based leaf index of the batch's first record.
     /// - Throws: `CryptoError` when libcrypto has no SHA-256.
-    init(expected: Int, firstLeaf: UInt64) throws {
+    init(firstLeaf: UInt64) throws {
         hasher = try SHA256Hasher()
-        leaves.reserveCapacity(expected)
+        let blockSize = KeptSubtrees<WriteTransaction>.blockSize
+        let headStart = firstLeaf & ~(blockSize - 1)
+        headEnd = headStart < firstLeaf ? headStart + blockSize : firstLeaf
         nextLeaf = firstLeaf
-        block.reserveCapacity(Int(KeptSubtrees<WriteTransaction>.blockSize))
+        block.reserveCapacity(Int(blockSize))
     }
 
     /// Takes the next record's bytes, in log order.
@@ -55,14 +59,15 @@ final class LeafHashing: @unchecked Sendable {
         if filling.ends.count == LeafHashing.runLength { handOver() }
     }
 
-    /// Every record's leaf hash, in order, and the root of each block of the tree
-    /// that the batch filled whole, by block index, once all are hashed.
+    /// What `Ledger.extendTree` needs once all are hashed: the leaves of the block
+    /// the batch's first record falls in when earlier records began it, and the root
+    /// of each block the batch filled whole, by block index.
     /// - Complexity: waits for the runs handed over; O(n) for the last one.
-    func finish() -> (leaves: [SHA256Digest], blockRoots: [UInt64: SHA256Digest]) {
+    func finish() -> (headLeaves: [SHA256Digest], blockRoots: [UInt64: SHA256Digest]) {
         if !filling.ends.isEmpty { handOver() }
         queue.sync {}
-        defer { (leaves, blockRoots) = ([], [:]) }
-        return (leaves, blockRoots)
+        defer { (headLeaves, blockRoots) = ([], [:]) }
+        return (headLeaves, blockRoots)
     }
 
     /// Hashes the current run on the queue and starts filling a spare one.
@@ -89,7 +94,7 @@ final class LeafHashing: @unchecked Sendable {
     /// Keeps the next leaf, and hashes the root of the block it completes when the
     /// batch began that block.
     private func append(_ leaf: SHA256Digest) {
-        leaves.append(leaf)
+        if nextLeaf < headEnd { headLeaves.append(leaf) }
         let blockSize = KeptSubtrees<WriteTransaction>.blockSize
         let index = nextLeaf
         nextLeaf += 1

@@ -155,7 +155,7 @@ private struct BatchWriter {
             try txn.count(ledger.incidents) == 0 && txn.count(ledger.incidentFacts) == 0
             && txn.count(ledger.incidentsByStatus) == 0 && txn.count(ledger.incidentEvents) == 0
         batchIDs = EventPositions(reservingCapacity: expected)
-        leaves = try LeafHashing(expected: expected, firstLeaf: start.position)
+        leaves = try LeafHashing(firstLeaf: start.position)
     }
 
     var nextPosition: UInt64 { start.position + UInt64(written) + 1 }
@@ -272,8 +272,6 @@ private struct BatchWriter {
         try writePositions(touched)
         sorting.wait()
         try writeEventIDs(sorted.take())
-        // The leaves are let go once the tree has them: the states, written last, are
-        // when the batch holds the most memory.
         try extendTree()
         encoding.wait()
         try writeStates(touched, encoded: encoded.bytes)
@@ -301,7 +299,8 @@ private struct BatchWriter {
     private func extendTree() throws {
         let hashed = leaves.finish()
         try ledger.extendTree(
-            with: hashed.leaves, from: start.position, blockRoots: hashed.blockRoots, in: txn)
+            count: written, from: start.position, headLeaves: hashed.headLeaves,
+            blockRoots: hashed.blockRoots, in: txn)
     }
 
     /// Writes the event-id index entries, given in id order.

@@ -175,46 +175,59 @@ extension Ledger {
 
     /// Adds leaves to the kept tree: every stored subtree they complete.
     ///
-    /// A block's root is stored once its last leaf is appended, from the leaf hashes
-    /// of its earlier records (read back when an earlier append wrote them) and of
-    /// the new ones; each subtree above completes as in RFC 6962.
+    /// A block's root is stored once its last leaf is appended. The block the first
+    /// new leaf falls in, when earlier records began it, is hashed here from their leaf
+    /// hashes (read back) and the new ones; every later block the new leaves fill whole
+    /// comes hashed already. Each subtree above completes as in RFC 6962.
     /// - Parameters:
-    ///   - leaves: The new records' leaf hashes, in position order.
+    ///   - count: How many leaves are added.
     ///   - first: The 0-based leaf index of the first (its position minus 1).
-    ///   - blockRoots: The roots of blocks of these leaves hashed already, by block
-    ///     index; any other complete block's root is hashed here.
+    ///   - headLeaves: The new leaves of the block `first` falls in, when that block
+    ///     began before `first`: its leaf hashes up to the block's end (or the last
+    ///     new leaf); empty otherwise.
+    ///   - blockRoots: The root of every block the new leaves fill whole, by block
+    ///     index.
     ///   - txn: The append's write transaction.
-    /// - Complexity: O(1) amortised puts and hashes per leaf, plus at most
+    /// - Throws: `LedgerError.corrupt` when a block the new leaves fill has no root.
+    /// - Complexity: O(1) amortised puts and hashes per block, plus at most
     ///   2^keptLevel record reads and hashes for the block the first leaf is in.
     func extendTree(
-        with leaves: [SHA256Digest], from first: UInt64,
-        blockRoots: [UInt64: SHA256Digest] = [:], in txn: WriteTransaction
+        count: Int, from first: UInt64, headLeaves: [SHA256Digest],
+        blockRoots: [UInt64: SHA256Digest], in txn: WriteTransaction
     ) throws {
-        guard !leaves.isEmpty else { return }
-        let keptLevel = KeptSubtrees<WriteTransaction>.keptLevel
+        guard count > 0 else { return }
+        let keptLevel = UInt64(KeptSubtrees<WriteTransaction>.keptLevel)
         let blockSize = KeptSubtrees<WriteTransaction>.blockSize
-        let kept = keptSubtrees(in: txn)
-
-        // The leaves of the block the first new leaf falls in, stored before it.
-        let blockStart = first & ~(blockSize - 1)
-        var block = try kept.leafHashes(from: blockStart, to: first)
-        block.reserveCapacity(Int(blockSize))
-
+        let end = first + UInt64(count)
         var pending = PendingSiblings()
-        for (offset, leaf) in leaves.enumerated() {
-            block.append(leaf)
-            let index = first + UInt64(offset)
-            guard index & (blockSize - 1) == blockSize - 1 else { continue }
 
-            let blockIndex = index >> UInt64(keptLevel)
-            guard
-                let root = blockRoots[blockIndex]
-                    ?? BlockNodes(leaves: block, hasher: hasher).node(level: keptLevel, index: 0)
-            else {
-                throw LedgerError.corrupt(position: index + 1, reason: "a block is short")
+        // The block the first new leaf falls in, when earlier records began it.
+        var nextBlockStart = first
+        let headStart = first & ~(blockSize - 1)
+        if headStart < first {
+            nextBlockStart = headStart + blockSize
+            if end >= nextBlockStart {
+                var block = try keptSubtrees(in: txn).leafHashes(from: headStart, to: first)
+                block += headLeaves
+                guard block.count == Int(blockSize),
+                    let root = BlockNodes(leaves: block, hasher: hasher)
+                        .node(level: Int(keptLevel), index: 0)
+                else {
+                    throw LedgerError.corrupt(position: nextBlockStart, reason: "a block is short")
+                }
+                try storeBlock(root, index: headStart >> keptLevel, pending: &pending, in: txn)
             }
-            block.removeAll(keepingCapacity: true)
-            try storeBlock(root, index: index >> UInt64(keptLevel), pending: &pending, in: txn)
+        }
+
+        // Every later block the new leaves fill whole, in order.
+        while nextBlockStart + blockSize <= end {
+            let index = nextBlockStart >> keptLevel
+            guard let root = blockRoots[index] else {
+                throw LedgerError.corrupt(
+                    position: nextBlockStart + blockSize, reason: "a block's root is missing")
+            }
+            try storeBlock(root, index: index, pending: &pending, in: txn)
+            nextBlockStart += blockSize
         }
     }
 
