@@ -78,6 +78,24 @@ struct LedgerLevelRecordTests {
         #expect(try test.ledger.head().position == 0)
     }
 
+    @Test("an exported record whose id is already used is refused, the ledger unchanged")
+    func exportedRecordWithUsedIDIsRefused() throws {
+        let (test, _, position) = try Self.ledgerWithExport()
+        let stored = try #require(try test.ledger.recordBytes(at: position))
+        let exported = try EventDecoder.decodeRecord(stored[...]).event
+        var options = AppendOptions()
+        options.acceptsLedgerLevel = true
+
+        #expect {
+            try test.ledger.append(EventBatch(events: [exported]), options: options)
+        } throws: { error in
+            guard case LedgerError.invalidInput(let refusals) = error else { return false }
+            return refusals.map(\.field) == ["id"]
+                && refusals[0].message.contains("is already used by another event")
+        }
+        #expect(try test.ledger.head().position == position)
+    }
+
     @Test("a stored exported record with an incident key is not a record")
     func exportedRecordWithIncidentIsRefused() throws {
         let (test, _, _) = try Self.ledgerWithExport()

@@ -278,12 +278,18 @@ struct ParallelFoldTests {
             split.states.mapValues { $0.encoded() } == inOrder.states.mapValues { $0.encoded() })
     }
 
+    /// The stored text of a ledger's one record, the detection of `incident`, and its
+    /// `recordedBy` member as written.
+    static func detectionRecord(_ incident: String) throws -> (text: String, user: String) {
+        let test = try TestLedger()
+        try test.append([detectedLine(incident, at: time(0), id: eventID(1))])
+        let text = try #require(try test.recordText(at: 1))
+        return (text, #""recordedBy":"\#(Ledger.currentUser())""#)
+    }
+
     @Test("the incident is found from the tail's layout, an escaped user name and all")
     func findsTheIncidentFromTheTail() throws {
-        let test = try TestLedger()
-        try test.append([detectedLine("INC-77", at: time(0), id: eventID(1))])
-        let text = try #require(try test.recordText(at: 1))
-        let user = #""recordedBy":"\#(Ledger.currentUser())""#
+        let (text, user) = try Self.detectionRecord("INC-77")
         #expect(text.contains(user))
         let variants = [
             text,
@@ -399,10 +405,7 @@ struct ParallelFoldTests {
 
     @Test("the tail and the time are found past escaped quotes of every length")
     func skimsPastEscapesOfEveryLength() throws {
-        let test = try TestLedger()
-        try test.append([detectedLine("INC-5", at: time(0), id: eventID(1))])
-        let text = try #require(try test.recordText(at: 1))
-        let user = #""recordedBy":"\#(Ledger.currentUser())""#
+        let (text, user) = try Self.detectionRecord("INC-5")
         let actor = try #require(text.firstRange(of: #"{"actor":""#))
         let actorEnd = try #require(text[actor.upperBound...].firstIndex(of: "\""))
         for length in 0..<20 {

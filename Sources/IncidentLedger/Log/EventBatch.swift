@@ -220,7 +220,7 @@ private final class ChunkDecoding: @unchecked Sendable {
     }
 }
 
-/// The contents of one core's share of a chunk, end to end.
+/// The contents of one block of a chunk's inputs, end to end, with their ids.
 private struct ContentShare: Sendable {
     /// The offset in the chunk of the share's first input.
     let first: Int

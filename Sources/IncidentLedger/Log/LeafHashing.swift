@@ -35,7 +35,7 @@ final class LeafHashing: @unchecked Sendable {
     /// The root of each block the batch filled whole, by block index.
     private var blockRoots: [UInt64: SHA256Digest] = [:]
     /// The run being filled.
-    private var filling = Run()
+    private var filling = Run(records: LeafHashing.runLength)
     /// Runs hashed and emptied, ready to be filled again.
     private let spare = Mutex<[Run]>([])
 
@@ -73,7 +73,7 @@ final class LeafHashing: @unchecked Sendable {
     /// Hashes the current run on the queue and starts filling a spare one.
     private func handOver() {
         let full = filling
-        filling = spare.withLock { $0.popLast() } ?? Run()
+        filling = spare.withLock { $0.popLast() } ?? Run(records: LeafHashing.runLength)
         queue.async {
             full.bytes.withUnsafeBytes { bytes in
                 var start = 0
@@ -117,8 +117,9 @@ private final class Run: @unchecked Sendable {
     var bytes: [UInt8] = []
     var ends: [Int] = []
 
-    init() {
-        bytes.reserveCapacity(512 * 4096)
-        ends.reserveCapacity(4096)
+    /// An empty run with room for `records` records of about 512 bytes.
+    init(records: Int) {
+        bytes.reserveCapacity(512 * records)
+        ends.reserveCapacity(records)
     }
 }
