@@ -37,21 +37,25 @@ options.initialMapSize = 4 << 30
 let environment = try Environment(path: arguments[2], options: options)
 let records = try environment.openDatabase("records", create: true)
 var lines = 0
+// Appended through one cursor, as the ledger appends its records: each put starts
+// where the last one ended.
 try environment.write { txn in
-    try input.withUnsafeBytes { all in
-        var lineStart = 0
-        var position: UInt64 = 0
-        for index in 0..<all.count where all[index] == 0x0A {
-            position += 1
-            var key = position.bigEndian
-            try withUnsafeBytes(of: &key) { keyBytes in
-                try txn.put(
-                    UnsafeRawBufferPointer(rebasing: all[lineStart..<index]), forKey: keyBytes,
-                    in: records, flags: .append)
+    try txn.withWriteCursor(records) { cursor in
+        try input.withUnsafeBytes { all in
+            var lineStart = 0
+            var position: UInt64 = 0
+            for index in 0..<all.count where all[index] == 0x0A {
+                position += 1
+                var key = position.bigEndian
+                try withUnsafeBytes(of: &key) { keyBytes in
+                    try cursor.put(
+                        UnsafeRawBufferPointer(rebasing: all[lineStart..<index]),
+                        forKey: keyBytes, flags: .append)
+                }
+                lineStart = index + 1
             }
-            lineStart = index + 1
+            lines = Int(position)
         }
-        lines = Int(position)
     }
 }
 let elapsed = seconds() - start

@@ -66,27 +66,24 @@ extension Ledger {
                 // Inputs are decoded a chunk at a time on the other cores, ahead of
                 // their checking and writing in order on this thread, which alone uses
                 // the transaction.
-                try batch.forEachDecodedChunk { chunk, decoded in
-                    for offset in decoded.inputs.indices {
-                        let (line, result) = decoded.inputs[offset]
-                        let index = chunk.lowerBound + offset
-                        if index & 0xFFFF == 0 { options.progress?(index, batch.count) }
-                        // The id table is looked up for every event, at random: its
-                        // slot for an event a little ahead is fetched while this one
-                        // is checked and written.
-                        if let ahead = decoded.id(of: offset + 2) { writer.prefetch(ahead) }
-                        do {
-                            let event = try result.get()
-                            try decoded.withContent(of: offset) { content in
-                                try writer.accept(event, content: content)
+                // Records are appended through one cursor, each put starting where the
+                // last one ended.
+                try txn.withWriteCursor(records) { recordCursor in
+                    try batch.forEachDecodedChunk { chunk, decoded in
+                        try decoded.inputs.withUnsafeBufferPointer { inputs in
+                            for offset in inputs.indices {
+                                let index = chunk.lowerBound + offset
+                                if index & 0xFFFF == 0 { options.progress?(index, batch.count) }
+                                // The id table is looked up for every event, at random:
+                                // its slot for an event a little ahead is fetched while
+                                // this one is checked and written.
+                                if let ahead = decoded.id(of: offset + 2) {
+                                    writer.prefetch(ahead)
+                                }
+                                try writer.accept(
+                                    inputs[offset], content: decoded, offset: offset,
+                                    records: &recordCursor)
                             }
-                        } catch let error as EventError {
-                            writer.rejected.append(
-                                error.line == nil ? error.at(line: line) : error)
-                        } catch let violation as RuleViolation {
-                            writer.rejected.append(
-                                EventError(
-                                    line: line, field: violation.field, violation.description))
                         }
                     }
                 }
@@ -161,15 +158,46 @@ private struct BatchWriter {
     var nextPosition: UInt64 { start.position + UInt64(written) + 1 }
 
     /// Fetches into cache where the batch looks `id` up, ahead of its event.
-    func prefetch(_ id: EventID) {
+    /// (Mutating only so that calling it never copies the writer.)
+    mutating func prefetch(_ id: EventID) {
         batchIDs.prefetch(id)
+    }
+
+    /// Checks one decoded input and writes it when new and valid, or keeps why it
+    /// was refused.
+    /// - Parameters:
+    ///   - input: Its line number and event, or why it could not be decoded.
+    ///   - chunk: The chunk it came in, with its canonical content.
+    ///   - offset: Its offset in the chunk.
+    ///   - records: A cursor that appends to the records.
+    mutating func accept(
+        _ input: DecodedInput, content chunk: DecodedChunk, offset: Int,
+        records: inout WriteCursor
+    ) throws {
+        do {
+            switch input.event {
+            case .success(let event):
+                try chunk.withContent(of: offset) { content in
+                    try accept(event, content: content, records: &records)
+                }
+            case .failure(let error):
+                throw error
+            }
+        } catch let error as EventError {
+            rejected.append(error.line == nil ? error.at(line: input.line) : error)
+        } catch let violation as RuleViolation {
+            rejected.append(
+                EventError(line: input.line, field: violation.field, violation.description))
+        }
     }
 
     /// Checks one event and, when it is new and valid, writes it as the next record.
     /// - Parameters:
     ///   - incoming: The event.
     ///   - content: Its canonical content, when already written (`DecodedChunk`).
-    mutating func accept(_ incoming: Event, content: UnsafeRawBufferPointer? = nil) throws {
+    mutating func accept(
+        _ incoming: Event, content: UnsafeRawBufferPointer?, records: inout WriteCursor
+    ) throws {
         if incoming.type.isLedgerLevel {
             guard acceptsLedgerLevel else {
                 throw EventError(
@@ -182,7 +210,7 @@ private struct BatchWriter {
             if try batchIDs[incoming.id] ?? storedPosition(of: incoming.id) != nil {
                 throw EventError(field: "id", "\(incoming.id) is already used by another event")
             }
-            try write(incoming, at: position)
+            try write(incoming, at: position, content: nil, records: &records)
             batchIDs.insert(position, for: incoming.id)
             return
         }
@@ -216,7 +244,9 @@ private struct BatchWriter {
         }
 
         // A correction's data was typed again above, so its content may differ.
-        try write(event, at: position, content: event.type == .corrected ? nil : content)
+        try write(
+            event, at: position, content: event.type == .corrected ? nil : content,
+            records: &records)
         slot.newPositions.append(position)
         batchIDs.insert(position, for: event.id)
     }
@@ -224,15 +254,16 @@ private struct BatchWriter {
     /// Encodes, chains and stores an accepted event as the record at `position`:
     /// from its canonical content when given, else from the event.
     private mutating func write(
-        _ event: Event, at position: UInt64, content: UnsafeRawBufferPointer? = nil
+        _ event: Event, at position: UInt64, content: UnsafeRawBufferPointer?,
+        records: inout WriteCursor
     ) throws {
         let record = Record(
             position: position, prev: prev, recordedAt: recordedAt, recordedBy: recordedBy,
             event: event)
-        let (ledger, txn, leaves) = (ledger, txn, leaves)
+        let (ledger, leaves) = (ledger, leaves)
         func store(_ bytes: UnsafeRawBufferPointer) throws -> SHA256Digest {
             try withBigEndianBytes(of: position) { key in
-                try txn.put(bytes, forKey: key, in: ledger.records, flags: .append)
+                try records.put(bytes, forKey: key, flags: .append)
             }
             leaves.add(bytes)
             return ledger.hasher.digest(bytes)
@@ -306,26 +337,31 @@ private struct BatchWriter {
     /// Writes the event-id index entries, given in id order.
     private func writeEventIDs(_ ids: [(id: EventID, position: UInt64)]) throws {
         // Sorted keys touch each index page once instead of at random, and into an
-        // empty index they can be appended.
+        // empty index they can be appended, each put starting where the last ended.
         let flags: PutFlags = ledgerHasIDs ? [] : .append
-        for (id, position) in ids {
-            try withBigEndianBytes(of: position) { value in
-                try withBigEndianBytes(of: id) { key in
-                    try txn.put(value, forKey: key, in: ledger.eventIDs, flags: flags)
+        try txn.withWriteCursor(ledger.eventIDs) { cursor in
+            for (id, position) in ids {
+                try withBigEndianBytes(of: position) { value in
+                    try withBigEndianBytes(of: id) { key in
+                        try cursor.put(value, forKey: key, flags: flags)
+                    }
                 }
             }
         }
     }
 
-    /// Writes each touched incident's new positions, in incident order.
+    /// Writes each touched incident's new positions, in incident order: all of an
+    /// incident's in one put, as the index keeps them as fixed-size duplicates.
     private func writePositions(_ touched: [(key: String, value: IncidentSlot)]) throws {
-        for (incident, slot) in touched {
-            try Array(incident.utf8).withUnsafeBytes { key in
-                for (index, position) in slot.newPositions.enumerated() {
-                    let flags: PutFlags =
-                        !keepsNoStates ? [] : index == 0 ? .append : .appendDuplicate
-                    try withBigEndianBytes(of: position) { value in
-                        try txn.put(value, forKey: key, in: ledger.incidentEvents, flags: flags)
+        var values: [UInt64] = []
+        try txn.withWriteCursor(ledger.incidentEvents) { cursor in
+            for (incident, slot) in touched {
+                values.removeAll(keepingCapacity: true)
+                values.append(contentsOf: slot.newPositions.lazy.map(\.bigEndian))
+                try values.withUnsafeBytes { packed in
+                    try Array(incident.utf8).withUnsafeBytes { key in
+                        try cursor.putDuplicates(
+                            packed, size: MemoryLayout<UInt64>.size, forKey: key)
                     }
                 }
             }
@@ -526,15 +562,6 @@ extension Ledger {
                 entry = try cursor.nextDuplicate()
             }
             return positions
-        }
-    }
-}
-
-extension Result where Failure == EventError {
-    fileprivate func get() throws(EventError) -> Success {
-        switch self {
-        case .success(let value): value
-        case .failure(let error): throw error
         }
     }
 }
