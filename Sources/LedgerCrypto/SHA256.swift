@@ -75,6 +75,21 @@ public struct SHA256Digest: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Writes the 64 lower-case hexadecimal digits as UTF-8 to the 64 bytes at
+    /// `destination`, eight digits at a time.
+    /// - Complexity: O(1), without allocating.
+    @inline(__always)
+    public func writeHex(to destination: UnsafeMutableRawPointer) {
+        Swift.withUnsafeBytes(of: words) { raw in
+            for group in 0..<8 {
+                let four = raw.loadUnaligned(fromByteOffset: 4 * group, as: UInt32.self)
+                let digits = hexDigits(UInt32(littleEndian: four))
+                destination.storeBytes(
+                    of: digits.littleEndian, toByteOffset: 8 * group, as: UInt64.self)
+            }
+        }
+    }
+
     /// The 32 bytes, in order.
     public var bytes: [UInt8] {
         Swift.withUnsafeBytes(of: words) { Array($0) }

@@ -10,13 +10,17 @@ import Testing
 @Suite("The kept Merkle tree across its stored blocks")
 struct KeptTreeTests {
     /// A ledger of `count` records, appended in batches of the sizes given (cycled),
-    /// and the leaves of every record in memory.
+    /// and the leaves of every record in memory; `padding` more bytes of note text
+    /// make each record larger.
     static func ledger(
-        records count: Int, batches: [Int]
+        records count: Int, batches: [Int], padding: Int = 0
     ) throws -> (TestLedger, MerkleTree<MemorySubtrees>) {
         let test = try TestLedger()
         var lines = [detectedLine()]
-        lines += (1..<count).map { eventLine("note", data: ["text": .string("note \($0)")]) }
+        let pad = String(repeating: "x", count: padding)
+        lines += (1..<count).map {
+            eventLine("note", data: ["text": .string("note \($0)\(pad)")])
+        }
         var next = 0
         var batch = 0
         while next < lines.count {
@@ -86,6 +90,17 @@ struct KeptTreeTests {
             #expect(try test.ledger.treeHead(size: size).root == whole.root(size: size))
         }
         #expect(try test.ledger.rebuild(check: true).treeIntact)
+    }
+
+    @Test("records far larger than a hashing run expects keep the whole tree's root")
+    func largeRecordsOverflowARun() throws {
+        // A run has room for about 512 bytes a record before it grows: records of
+        // over 1,500 bytes make each run grow, twice, before it is handed over.
+        let (test, whole) = try Self.ledger(records: 5_000, batches: [5_000], padding: 1_400)
+        #expect(try test.recordText(at: 2).map(\.utf8.count) ?? 0 > 1_500)
+        for size: UInt64 in [1, 4_096, 4_097, 5_000] {
+            #expect(try test.ledger.treeHead(size: size).root == whole.root(size: size))
+        }
     }
 
     @Test("a rebuild stores the same tree as the appends did")

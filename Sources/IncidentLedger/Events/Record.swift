@@ -40,8 +40,9 @@ public struct RecordEncoder {
     private var buffer = RecordBuffer(capacity: 1024)
     /// Escapes the rare string that needs it.
     private var escaper = CanonicalJSONWriter(reservingCapacity: 256)
-    /// The last `recordedAt` written, and its text in quotes.
-    private var lastRecordedAt: (key: (Int64, UInt32)?, quoted: [UInt8]) = (nil, [])
+    /// The last `recordedAt` and `recordedBy` written, and the two members as written:
+    /// the part of a record that a batch's records share.
+    private var lastTail: (recordedAt: (Int64, UInt32), recordedBy: String, bytes: [UInt8])?
 
     /// Creates an encoder.
     public init() {}
@@ -102,6 +103,18 @@ public struct RecordEncoder {
         content: UnsafeRawBufferPointer, type: EventType, ledgerFields record: Record,
         _ body: (UnsafeRawBufferPointer) throws -> Result
     ) rethrows -> Result? {
+        try withRecord(
+            content: content, type: type, position: record.position, prev: record.prev,
+            recordedAt: record.recordedAt, recordedBy: record.recordedBy, body)
+    }
+
+    /// `withRecord(content:type:ledgerFields:_:)` with the ledger's fields given one by
+    /// one, so that no record (and no copy of its event) is made.
+    mutating func withRecord<Result>(
+        content: UnsafeRawBufferPointer, type: EventType, position: UInt64,
+        prev: SHA256Digest, recordedAt: Timestamp, recordedBy: String,
+        _ body: (UnsafeRawBufferPointer) throws -> Result
+    ) rethrows -> Result? {
         // Canonical form sorts `type` after the ledger's fields and every other member.
         let tail: StaticString = ",\"type\":\""
         let typeMember = tail.utf8CodeUnitCount + type.rawValue.utf8.count + 2
@@ -114,7 +127,8 @@ public struct RecordEncoder {
         }
         startWriting()
         buffer.append(base, count: split)
-        writeLedgerFields(record)
+        writeLedgerFields(
+            position: position, prev: prev, recordedAt: recordedAt, recordedBy: recordedBy)
         buffer.append(base + split, count: typeMember)
         return try body(buffer.written)
     }
@@ -140,22 +154,43 @@ public struct RecordEncoder {
             literal(",\"incident\":")
             string(event.incident)
         }
-        if let record { writeLedgerFields(record) }
+        if let record {
+            writeLedgerFields(
+                position: record.position, prev: record.prev, recordedAt: record.recordedAt,
+                recordedBy: record.recordedBy)
+        }
         literal(",\"type\":")
         string(event.type.rawValue)
         literal("}")
     }
 
     /// Writes the members the ledger adds, each after a comma.
-    private mutating func writeLedgerFields(_ record: Record) {
+    private mutating func writeLedgerFields(
+        position: UInt64, prev: SHA256Digest, recordedAt: Timestamp, recordedBy: String
+    ) {
         literal(",\"position\":")
-        integer(record.position)
+        integer(position)
         literal(",\"prev\":")
-        hex(record.prev)
+        buffer.appendQuotedHex(prev)
+        writeTail(recordedAt: recordedAt, recordedBy: recordedBy)
+    }
+
+    /// Appends the `recordedAt` and `recordedBy` members, which a batch's records share:
+    /// they are written once and copied for each record with the same two values.
+    private mutating func writeTail(recordedAt: Timestamp, recordedBy: String) {
+        let key = (recordedAt.nanoseconds, recordedAt.packedForm)
+        if let known = lastTail, known.recordedAt == key, known.recordedBy == recordedBy {
+            known.bytes.withUnsafeBufferPointer { bytes in
+                if let start = bytes.baseAddress { buffer.append(start, count: bytes.count) }
+            }
+            return
+        }
+        let start = buffer.count
         literal(",\"recordedAt\":")
-        recordedAt(record.recordedAt)
+        time(recordedAt)
         literal(",\"recordedBy\":")
-        string(record.recordedBy)
+        string(recordedBy)
+        lastTail = (key, recordedBy, Array(buffer.written[start...]))
     }
 
     private mutating func writeData(_ data: EventData) {
@@ -217,21 +252,6 @@ public struct RecordEncoder {
         value.withText { quoted(utf8: $0) }
     }
 
-    /// Appends a record's `recordedAt`, which a batch's records share: its quoted text
-    /// is made once and copied for each record written at the same instant in the
-    /// same form.
-    private mutating func recordedAt(_ value: Timestamp) {
-        let key = (value.nanoseconds, value.packedForm)
-        let known = lastRecordedAt.key.map { $0 == key } ?? false
-        if !known {
-            let quote = UInt8(ascii: "\"")
-            lastRecordedAt = (key, value.withText { [quote] + $0 + [quote] })
-        }
-        lastRecordedAt.quoted.withUnsafeBufferPointer { quoted in
-            if let start = quoted.baseAddress { buffer.append(start, count: quoted.count) }
-        }
-    }
-
     /// Appends text that needs no escaping, in quotes.
     @inline(__always)
     private func quoted(utf8 text: UnsafeBufferPointer<UInt8>) {
@@ -251,22 +271,6 @@ public struct RecordEncoder {
                 rest /= 10
             } while rest > 0
             if let base = digits.baseAddress { buffer.append(base + start, count: 20 - start) }
-        }
-    }
-
-    /// Appends a digest as 64 lower-case hexadecimal digits, in quotes.
-    private func hex(_ digest: SHA256Digest) {
-        let digits: StaticString = "0123456789abcdef"
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 66) { text in
-            text[0] = UInt8(ascii: "\"")
-            digest.withUnsafeBytes { bytes in
-                for (index, byte) in bytes.enumerated() {
-                    text[1 + 2 * index] = digits.utf8Start[Int(byte >> 4)]
-                    text[2 + 2 * index] = digits.utf8Start[Int(byte & 0x0F)]
-                }
-            }
-            text[65] = UInt8(ascii: "\"")
-            if let start = text.baseAddress { buffer.append(start, count: 66) }
         }
     }
 }
@@ -305,6 +309,16 @@ private final class RecordBuffer {
         if count + added > capacity { grow(toHold: count + added) }
         (base + count).update(from: bytes, count: added)
         count += added
+    }
+
+    /// Appends a digest as 64 lower-case hexadecimal digits, in quotes.
+    @inline(__always)
+    func appendQuotedHex(_ digest: SHA256Digest) {
+        if count + 66 > capacity { grow(toHold: count + 66) }
+        base[count] = UInt8(ascii: "\"")
+        digest.writeHex(to: base + count + 1)
+        base[count + 65] = UInt8(ascii: "\"")
+        count += 66
     }
 
     private func grow(toHold needed: Int) {

@@ -138,12 +138,21 @@ struct DecodedChunk: Sendable {
         return try shares[block].withContent(of: offset - shares[block].first, body)
     }
 
-    /// The event id of input `offset`, or nil when it was refused or is past the end.
+    /// The event id of input `offset` and the hash of its incident
+    /// (`IncidentHashing`), or nil when it was refused or is past the end.
     /// - Complexity: O(1).
-    func id(of offset: Int) -> EventID? {
+    func keys(of offset: Int) -> (id: EventID, incidentHash: UInt64)? {
         guard offset < inputs.count else { return nil }
         let share = shares[offset / ChunkDecoding.blockSize]
-        return share.ids[offset - share.first]
+        guard let id = share.ids[offset - share.first] else { return nil }
+        return (id, share.incidentHashes[offset - share.first])
+    }
+
+    /// The hash of input `offset`'s incident (`IncidentHashing`); 0 when it was refused.
+    /// - Complexity: O(1).
+    func incidentHash(of offset: Int) -> UInt64 {
+        let share = shares[offset / ChunkDecoding.blockSize]
+        return share.incidentHashes[offset - share.first]
     }
 }
 
@@ -229,12 +238,15 @@ private struct ContentShare: Sendable {
     private var ends: [Int] = []
     /// Each input's event id, nil for a refusal.
     private(set) var ids: [EventID?] = []
+    /// The hash of each input's incident (`IncidentHashing`), 0 for a refusal.
+    private(set) var incidentHashes: [UInt64] = []
 
     init(first: Int, expected: Int) {
         self.first = first
         bytes.reserveCapacity(expected * 256)
         ends.reserveCapacity(expected)
         ids.reserveCapacity(expected)
+        incidentHashes.reserveCapacity(expected)
     }
 
     /// Appends the content of the next input's event, or nothing for a refusal.
@@ -242,8 +254,10 @@ private struct ContentShare: Sendable {
         if case .success(let decoded) = event {
             encoder.appendContent(of: decoded, to: &bytes)
             ids.append(decoded.id)
+            incidentHashes.append(IncidentHashing.hash(of: decoded.incident))
         } else {
             ids.append(nil)
+            incidentHashes.append(0)
         }
         ends.append(bytes.count)
     }

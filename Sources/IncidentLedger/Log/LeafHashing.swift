@@ -54,9 +54,7 @@ final class LeafHashing: @unchecked Sendable {
     /// Takes the next record's bytes, in log order.
     /// - Complexity: O(n) in the record's size, to copy it.
     func add(_ record: UnsafeRawBufferPointer) {
-        filling.bytes.append(contentsOf: record)
-        filling.ends.append(filling.bytes.count)
-        if filling.ends.count == LeafHashing.runLength { handOver() }
+        if filling.add(record) == LeafHashing.runLength { handOver() }
     }
 
     /// What `Ledger.extendTree` needs once all are hashed: the leaves of the block
@@ -64,7 +62,7 @@ final class LeafHashing: @unchecked Sendable {
     /// of each block the batch filled whole, by block index.
     /// - Complexity: waits for the runs handed over; O(n) for the last one.
     func finish() -> (headLeaves: [SHA256Digest], blockRoots: [UInt64: SHA256Digest]) {
-        if !filling.ends.isEmpty { handOver() }
+        if filling.count > 0 { handOver() }
         queue.sync {}
         defer { (headLeaves, blockRoots) = ([], [:]) }
         return (headLeaves, blockRoots)
@@ -75,18 +73,12 @@ final class LeafHashing: @unchecked Sendable {
         let full = filling
         filling = spare.withLock { $0.popLast() } ?? Run(records: LeafHashing.runLength)
         queue.async {
-            full.bytes.withUnsafeBytes { bytes in
-                var start = 0
-                for end in full.ends {
-                    let record = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
-                    self.append(
-                        MerkleTree<KeptSubtrees<WriteTransaction>>.leafHash(
-                            record, hasher: self.hasher))
-                    start = end
-                }
+            for index in 0..<full.count {
+                self.append(
+                    MerkleTree<KeptSubtrees<WriteTransaction>>.leafHash(
+                        full[index], hasher: self.hasher))
             }
-            full.bytes.removeAll(keepingCapacity: true)
-            full.ends.removeAll(keepingCapacity: true)
+            full.removeAll()
             self.spare.withLock { $0.append(full) }
         }
     }
@@ -113,13 +105,66 @@ final class LeafHashing: @unchecked Sendable {
 }
 
 /// Records end to end, and where each ends; filled by one thread at a time.
+///
+/// Raw memory rather than arrays: the writer adds a record to a run for every record
+/// it stores, so an add is kept to one copy and a store.
 private final class Run: @unchecked Sendable {
-    var bytes: [UInt8] = []
-    var ends: [Int] = []
+    private var bytes: UnsafeMutableRawPointer
+    private var capacity: Int
+    private var used = 0
+    private let ends: UnsafeMutablePointer<Int>
+    private let records: Int
+    /// How many records the run holds.
+    private(set) var count = 0
 
-    /// An empty run with room for `records` records of about 512 bytes.
+    /// An empty run with room for `records` records, and for about 512 bytes each
+    /// before its bytes grow.
     init(records: Int) {
-        bytes.reserveCapacity(512 * records)
-        ends.reserveCapacity(records)
+        self.records = records
+        capacity = 512 * records
+        bytes = .allocate(byteCount: capacity, alignment: 16)
+        ends = .allocate(capacity: records)
+    }
+
+    deinit {
+        bytes.deallocate()
+        ends.deallocate()
+    }
+
+    /// Copies in the next record, when the run has room for one more.
+    /// - Returns: How many records the run now holds.
+    @inline(__always)
+    func add(_ record: UnsafeRawBufferPointer) -> Int {
+        precondition(count < records, "a full run is handed over before another add")
+        if used + record.count > capacity { grow(toHold: used + record.count) }
+        if let source = record.baseAddress {
+            (bytes + used).copyMemory(from: source, byteCount: record.count)
+        }
+        used += record.count
+        ends[count] = used
+        count += 1
+        return count
+    }
+
+    /// The bytes of record `index`.
+    subscript(index: Int) -> UnsafeRawBufferPointer {
+        let start = index == 0 ? 0 : ends[index - 1]
+        return UnsafeRawBufferPointer(start: bytes + start, count: ends[index] - start)
+    }
+
+    /// Forgets every record, keeping the memory.
+    func removeAll() {
+        used = 0
+        count = 0
+    }
+
+    private func grow(toHold needed: Int) {
+        var larger = capacity * 2
+        while larger < needed { larger *= 2 }
+        let moved = UnsafeMutableRawPointer.allocate(byteCount: larger, alignment: 16)
+        moved.copyMemory(from: bytes, byteCount: used)
+        bytes.deallocate()
+        bytes = moved
+        capacity = larger
     }
 }

@@ -77,7 +77,7 @@ extension Ledger {
                                 // The id table is looked up for every event, at random:
                                 // its slot for an event a little ahead is fetched while
                                 // this one is checked and written.
-                                if let ahead = decoded.id(of: offset + 2) {
+                                if let ahead = decoded.keys(of: offset + 2) {
                                     writer.prefetch(ahead)
                                 }
                                 try writer.accept(
@@ -129,7 +129,7 @@ private struct BatchWriter {
     /// The position of each event written by this batch, by id.
     var batchIDs: EventPositions
     /// Each incident this batch has touched.
-    var incidents: [String: IncidentSlot] = [:]
+    var incidents: IncidentTable<IncidentSlot>
     var duplicates = 0
     var rejected: [EventError] = []
     /// Whether ledger-level events may be written (see `AppendOptions`).
@@ -152,15 +152,19 @@ private struct BatchWriter {
             try txn.count(ledger.incidents) == 0 && txn.count(ledger.incidentFacts) == 0
             && txn.count(ledger.incidentsByStatus) == 0 && txn.count(ledger.incidentEvents) == 0
         batchIDs = EventPositions(reservingCapacity: expected)
+        // Room for an incident per 8 events, as a history of many steps has, so that
+        // the table seldom grows.
+        incidents = IncidentTable(reservingCapacity: expected / 8)
         leaves = try LeafHashing(firstLeaf: start.position)
     }
 
     var nextPosition: UInt64 { start.position + UInt64(written) + 1 }
 
-    /// Fetches into cache where the batch looks `id` up, ahead of its event.
-    /// (Mutating only so that calling it never copies the writer.)
-    mutating func prefetch(_ id: EventID) {
-        batchIDs.prefetch(id)
+    /// Fetches into cache where the batch looks up an event's id and incident,
+    /// ahead of the event. (Mutating only so that calling it never copies the writer.)
+    mutating func prefetch(_ keys: (id: EventID, incidentHash: UInt64)) {
+        batchIDs.prefetch(keys.id)
+        incidents.prefetch(hash: keys.incidentHash)
     }
 
     /// Checks one decoded input and writes it when new and valid, or keeps why it
@@ -178,7 +182,9 @@ private struct BatchWriter {
             switch input.event {
             case .success(let event):
                 try chunk.withContent(of: offset) { content in
-                    try accept(event, content: content, records: &records)
+                    try accept(
+                        event, content: content, incidentHash: chunk.incidentHash(of: offset),
+                        records: &records)
                 }
             case .failure(let error):
                 throw error
@@ -195,8 +201,11 @@ private struct BatchWriter {
     /// - Parameters:
     ///   - incoming: The event.
     ///   - content: Its canonical content, when already written (`DecodedChunk`).
+    ///   - incidentHash: `IncidentHashing.hash(of: incoming.incident)`.
+    ///   - records: A cursor that appends to the records.
     mutating func accept(
-        _ incoming: Event, content: UnsafeRawBufferPointer?, records: inout WriteCursor
+        _ incoming: Event, content: UnsafeRawBufferPointer?, incidentHash: UInt64,
+        records: inout WriteCursor
     ) throws {
         if incoming.type.isLedgerLevel {
             guard acceptsLedgerLevel else {
@@ -222,7 +231,7 @@ private struct BatchWriter {
             return
         }
 
-        let slot = try incidentSlot(of: event.incident)
+        let slot = try incidentSlot(of: event.incident, hash: incidentHash)
         let position = nextPosition
         if event.type == .corrected {
             try slot.update { state in try IncidentState.checkLifecycle(of: event, against: state) }
@@ -257,9 +266,6 @@ private struct BatchWriter {
         _ event: Event, at position: UInt64, content: UnsafeRawBufferPointer?,
         records: inout WriteCursor
     ) throws {
-        let record = Record(
-            position: position, prev: prev, recordedAt: recordedAt, recordedBy: recordedBy,
-            event: event)
         let (ledger, leaves) = (ledger, leaves)
         func store(_ bytes: UnsafeRawBufferPointer) throws -> SHA256Digest {
             try withBigEndianBytes(of: position) { key in
@@ -270,10 +276,14 @@ private struct BatchWriter {
         }
         if let content,
             let digest = try encoder.withRecord(
-                content: content, type: event.type, ledgerFields: record, store)
+                content: content, type: event.type, position: position, prev: prev,
+                recordedAt: recordedAt, recordedBy: recordedBy, store)
         {
             prev = digest
         } else {
+            let record = Record(
+                position: position, prev: prev, recordedAt: recordedAt,
+                recordedBy: recordedBy, event: event)
             prev = try encoder.withEncoded(record, store)
         }
         written += 1
@@ -282,8 +292,9 @@ private struct BatchWriter {
     /// Writes the batch's index entries and projections, and the new head.
     mutating func commit() throws -> AppendReport {
         // Incident ids are ASCII, so their order is their UTF-8 bytes' order.
-        let touched = incidents.sorted { $0.key < $1.key }.filter { !$0.value.newPositions.isEmpty }
-        incidents = [:]
+        let touched = incidents.entries.filter { !$0.newPositions.isEmpty }
+            .sorted { $0.incident < $1.incident }
+        incidents = IncidentTable(reservingCapacity: 0)
         // Pure work runs on the other cores while this thread, which alone may use
         // the transaction, writes what needs nothing more: the ids are sorted, and
         // the touched incidents' states encoded (each state let go once encoded, so
@@ -291,7 +302,7 @@ private struct BatchWriter {
         // written.
         let sorted = SortedIDs(batchIDs)
         batchIDs = EventPositions(reservingCapacity: 0)
-        let encoded = EncodedStates(touched.map(\.value))
+        let encoded = EncodedStates(touched)
         let sorting = DispatchGroup()
         let encoding = DispatchGroup()
         DispatchQueue.global().async(group: sorting) { sorted.sort() }
@@ -352,14 +363,14 @@ private struct BatchWriter {
 
     /// Writes each touched incident's new positions, in incident order: all of an
     /// incident's in one put, as the index keeps them as fixed-size duplicates.
-    private func writePositions(_ touched: [(key: String, value: IncidentSlot)]) throws {
+    private func writePositions(_ touched: [IncidentSlot]) throws {
         var values: [UInt64] = []
         try txn.withWriteCursor(ledger.incidentEvents) { cursor in
-            for (incident, slot) in touched {
+            for slot in touched {
                 values.removeAll(keepingCapacity: true)
-                values.append(contentsOf: slot.newPositions.lazy.map(\.bigEndian))
+                for position in slot.newPositions { values.append(position.bigEndian) }
                 try values.withUnsafeBytes { packed in
-                    try Array(incident.utf8).withUnsafeBytes { key in
+                    try Array(slot.incident.utf8).withUnsafeBytes { key in
                         try cursor.putDuplicates(
                             packed, size: MemoryLayout<UInt64>.size, forKey: key)
                     }
@@ -370,13 +381,11 @@ private struct BatchWriter {
 
     /// Writes each touched incident's projection, in incident order, from its state
     /// encoded beforehand.
-    private func writeStates(
-        _ touched: [(key: String, value: IncidentSlot)], encoded: [KeptBytes?]
-    ) throws {
+    private func writeStates(_ touched: [IncidentSlot], encoded: [KeptBytes?]) throws {
         var first: [(key: [UInt8], bytes: KeptBytes)] = []
-        for ((incident, slot), bytes) in zip(touched, encoded) {
+        for (slot, bytes) in zip(touched, encoded) {
             guard let bytes else { continue }
-            let key = Array(incident.utf8)
+            let key = Array(slot.incident.utf8)
             if keepsNoStates {
                 first.append((key, bytes))
             } else {
@@ -418,15 +427,15 @@ private struct BatchWriter {
     }
 
     /// The incident as this batch has it, its state loaded from the ledger on first use.
-    private mutating func incidentSlot(of incident: String) throws -> IncidentSlot {
-        if let known = incidents[incident] { return known }
+    private mutating func incidentSlot(of incident: String, hash: UInt64) throws -> IncidentSlot {
+        if let known = incidents.entry(of: incident, hash: hash) { return known }
         let stored = try Array(incident.utf8).withUnsafeBytes { key in
             try txn.withValue(in: ledger.incidents, forKey: key) { value in
                 value.flatMap { IncidentState(encoded: $0) }
             }
         }
-        let slot = IncidentSlot(stored)
-        incidents[incident] = slot
+        let slot = IncidentSlot(incident, stored)
+        incidents.insert(slot, hash: hash)
         return slot
     }
 
@@ -517,13 +526,15 @@ private final class EncodedStates: @unchecked Sendable {
 
 /// An incident during a batch: its state and the positions the batch gave it, shared
 /// by reference so that the state is updated in place rather than copied for every event.
-private final class IncidentSlot {
+private final class IncidentSlot: IncidentNamed {
+    let incident: String
     var state: IncidentState?
     var newPositions: [UInt64] = []
     /// The status kept before this batch, to move the incident in the status index.
     let statusBefore: IncidentStatus?
 
-    init(_ state: IncidentState?) {
+    init(_ incident: String, _ state: IncidentState?) {
+        self.incident = incident
         self.state = state
         statusBefore = state?.status
     }

@@ -75,20 +75,41 @@ extension Ledger {
     ///   - states: Each incident's id as UTF-8 and what is kept of its state, sorted
     ///     by the ids' bytes.
     ///   - txn: The write transaction, whose states, facts and status index are empty.
-    /// - Complexity: O(k log k) for k incidents.
+    /// - Complexity: O(k) for k incidents.
     func keepFirst(
         _ states: [(key: [UInt8], bytes: KeptBytes)], in txn: WriteTransaction
     ) throws {
-        var statusKeys: [[UInt8]] = []
-        statusKeys.reserveCapacity(states.count)
-        for (key, bytes) in states {
-            try txn.put(bytes.state, forKey: key, in: incidents, flags: .append)
-            try txn.put(bytes.facts, forKey: key, in: incidentFacts, flags: .append)
-            statusKeys.append(Ledger.statusKey(bytes.status, key))
+        try txn.withWriteCursor(incidents) { cursor in
+            for (key, bytes) in states {
+                try put(bytes.state, forKey: key, through: &cursor)
+            }
         }
-        statusKeys.sort { $0.lexicographicallyPrecedes($1) }
-        for key in statusKeys {
-            try txn.put([], forKey: key, in: incidentsByStatus, flags: .append)
+        try txn.withWriteCursor(incidentFacts) { cursor in
+            for (key, bytes) in states {
+                try put(bytes.facts, forKey: key, through: &cursor)
+            }
+        }
+        // A status key is the status, then the incident: the keys of one status
+        // come in the incidents' order, and the statuses go in the order of their
+        // names' bytes.
+        let statuses = IncidentStatus.allCases.sorted { $0.rawValue < $1.rawValue }
+        try txn.withWriteCursor(incidentsByStatus) { cursor in
+            for status in statuses {
+                for (key, bytes) in states where bytes.status == status {
+                    try put([], forKey: Ledger.statusKey(status, key), through: &cursor)
+                }
+            }
+        }
+    }
+
+    /// Appends `value` under `key`, which sorts after every key of the cursor's database.
+    private func put(
+        _ value: [UInt8], forKey key: [UInt8], through cursor: inout WriteCursor
+    ) throws {
+        try value.withUnsafeBytes { value in
+            try key.withUnsafeBytes { key in
+                try cursor.put(value, forKey: key, flags: .append)
+            }
         }
     }
 
