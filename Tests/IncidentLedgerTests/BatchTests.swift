@@ -23,6 +23,26 @@ struct BatchTests {
         #expect(state.firstAcknowledgedAt?.text == time(3))
     }
 
+    @Test("a first batch keeps incidents whose ids share long prefixes, each in key order")
+    func incidentsSharingLongPrefixes() throws {
+        // The batch orders incidents by their first 16 bytes, then by the rest: ids of
+        // 16 bytes and more that share those bytes, and shorter ones, mixed. Kept in a
+        // first batch, each index is appended in key order, which LMDB checks.
+        let ids = [
+            "INCIDENT-PREFIX-0001-b", "INCIDENT-PREFIX-", "A", "INCIDENT-PREFIX-0001",
+            "INCIDENT-PREFIX-00010", "INCIDENT-PREFIX-0001-a", "INCIDENT-PREFIX", "B-1", "B",
+        ]
+        let test = try TestLedger()
+        let report = try test.append(
+            ids.map { detectedLine($0) } + [eventLine("resolved", "B", at: time(2))])
+        #expect(report.written == ids.count + 1)
+        let kept = try test.ledger.states(asOf: nil).map(\.incident)
+        #expect(kept == ids.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
+        let open = try test.ledger.states(asOf: nil, statuses: [.open]).map(\.incident)
+        #expect(open == kept.filter { $0 != "B" })
+        #expect(try test.ledger.rebuild(check: true).differing.isEmpty)
+    }
+
     @Test("a batch whose line 3 breaks a rule is refused whole, naming line 3")
     func ruleBrokenMidBatchRefusesAll() throws {
         let test = try TestLedger()

@@ -61,7 +61,7 @@ struct IncidentTable<Entry: IncidentNamed> {
     }
 
     /// Every entry, in no particular order.
-    var entries: [Entry] { slots.compactMap(\.entry) }
+    var entries: [Entry] { slots.compactMap { $0.entry } }
 
     /// Doubles the slots and places every entry again.
     private mutating func grow() {

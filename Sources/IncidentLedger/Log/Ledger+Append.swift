@@ -2,6 +2,7 @@ import Dispatch
 import Interchange
 import LedgerCrypto
 import LedgerStorage
+import Synchronization
 
 /// How an append treats invalid input and reports progress.
 public struct AppendOptions: Sendable {
@@ -291,22 +292,21 @@ private struct BatchWriter {
 
     /// Writes the batch's index entries and projections, and the new head.
     mutating func commit() throws -> AppendReport {
-        // Incident ids are ASCII, so their order is their UTF-8 bytes' order.
-        let touched = incidents.entries.filter { !$0.newPositions.isEmpty }
-            .sorted { $0.incident < $1.incident }
+        let touched = IncidentSlot.sortedByIncident(
+            incidents.entries.filter { !$0.newPositions.isEmpty })
         incidents = IncidentTable(reservingCapacity: 0)
         // Pure work runs on the other cores while this thread, which alone may use
         // the transaction, writes what needs nothing more: the ids are sorted, and
         // the touched incidents' states encoded (each state let go once encoded, so
         // that the encodings take its room), while the incidents' positions are
-        // written.
+        // written. This thread then helps encode the states left.
         let sorted = SortedIDs(batchIDs)
         batchIDs = EventPositions(reservingCapacity: 0)
         let encoded = EncodedStates(touched)
         let sorting = DispatchGroup()
         let encoding = DispatchGroup()
         DispatchQueue.global().async(group: sorting) { sorted.sort() }
-        DispatchQueue.global().async(group: encoding) { encoded.encode() }
+        DispatchQueue.global().async(group: encoding) { encoded.help() }
         defer {
             sorting.wait()
             encoding.wait()
@@ -315,8 +315,9 @@ private struct BatchWriter {
         sorting.wait()
         try writeEventIDs(sorted.take())
         try extendTree()
+        encoded.help()
         encoding.wait()
-        try writeStates(touched, encoded: encoded.bytes)
+        try writeStates(touched, encoded: encoded)
         let head = Head(
             position: start.position + UInt64(written), hash: prev,
             recordedAt: written > 0 ? recordedAt : start.recordedAt)
@@ -381,10 +382,10 @@ private struct BatchWriter {
 
     /// Writes each touched incident's projection, in incident order, from its state
     /// encoded beforehand.
-    private func writeStates(_ touched: [IncidentSlot], encoded: [KeptBytes?]) throws {
+    private func writeStates(_ touched: [IncidentSlot], encoded: EncodedStates) throws {
         var first: [(key: [UInt8], bytes: KeptBytes)] = []
-        for (slot, bytes) in zip(touched, encoded) {
-            guard let bytes else { continue }
+        for (index, slot) in touched.enumerated() {
+            guard let bytes = encoded[index] else { continue }
             let key = Array(slot.incident.utf8)
             if keepsNoStates {
                 first.append((key, bytes))
@@ -504,23 +505,50 @@ private final class SortedIDs: @unchecked Sendable {
     }
 }
 
-/// The states a batch touched, encoded on another thread than the writer's, which
-/// leaves the slots alone until `encode()` is done.
+/// The states a batch touched, encoded by whichever threads are free to help: each
+/// claims the next block of states not yet claimed, encodes them and lets each state
+/// go, so that the encodings take its room. The writer leaves the slots alone until
+/// every helper has returned.
 private final class EncodedStates: @unchecked Sendable {
+    /// States in a block: a fraction of a millisecond of work.
+    private static let blockSize = 256
+
     private let slots: [IncidentSlot]
-    private(set) var bytes: [KeptBytes?] = []
+    private let blockCount: Int
+    private let nextBlock = Atomic<Int>(0)
+    /// Each slot's encoding, initialized by the thread that encodes its block.
+    private let encoded: UnsafeMutablePointer<KeptBytes?>
 
     init(_ slots: [IncidentSlot]) {
         self.slots = slots
+        blockCount = (slots.count + EncodedStates.blockSize - 1) / EncodedStates.blockSize
+        encoded = .allocate(capacity: slots.count)
     }
 
-    /// Encodes each slot's state, in order, and lets the state go.
-    func encode() {
-        bytes.reserveCapacity(slots.count)
-        for slot in slots {
-            bytes.append(slot.state.map(KeptBytes.init))
-            slot.state = nil
+    deinit {
+        // Every block is encoded before the states are let go (see `help()`).
+        encoded.deinitialize(count: slots.count)
+        encoded.deallocate()
+    }
+
+    /// Encodes blocks not yet claimed until none is left; a block claimed by another
+    /// thread is done when that thread's call returns.
+    func help() {
+        while true {
+            let block = nextBlock.wrappingAdd(1, ordering: .relaxed).oldValue
+            guard block < blockCount else { return }
+            let first = block * EncodedStates.blockSize
+            for index in first..<min(first + EncodedStates.blockSize, slots.count) {
+                (encoded + index).initialize(to: slots[index].state.map(KeptBytes.init))
+                slots[index].state = nil
+            }
         }
+    }
+
+    /// The encoding of slot `index`'s state, nil when it has none; read once every
+    /// helper has returned.
+    subscript(index: Int) -> KeptBytes? {
+        encoded[index]
     }
 }
 
@@ -537,6 +565,28 @@ private final class IncidentSlot: IncidentNamed {
         self.incident = incident
         self.state = state
         statusBefore = state?.status
+    }
+
+    /// `slots` sorted by the UTF-8 bytes of their incident ids, the order of their keys.
+    /// - Complexity: O(n log n), comparing two words for most pairs: ids of up to 16
+    ///   bytes are ordered by their bytes read as two big-endian words.
+    static func sortedByIncident(_ slots: [IncidentSlot]) -> [IncidentSlot] {
+        var keyed = slots.map { slot -> (prefix: (UInt64, UInt64), slot: IncidentSlot) in
+            var incident = slot.incident
+            let prefix = incident.withUTF8 { bytes -> (UInt64, UInt64) in
+                var words: (UInt64, UInt64) = (0, 0)
+                withUnsafeMutableBytes(of: &words) { raw in
+                    raw.copyBytes(from: bytes.prefix(16))
+                }
+                return (words.0.bigEndian, words.1.bigEndian)
+            }
+            return (prefix, slot)
+        }
+        keyed.sort { a, b in
+            if a.prefix != b.prefix { return a.prefix < b.prefix }
+            return a.slot.incident.utf8.lexicographicallyPrecedes(b.slot.incident.utf8)
+        }
+        return keyed.map { $0.slot }
     }
 
     /// Gives `body` the state in place, neither copied nor released.
