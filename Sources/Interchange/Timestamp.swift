@@ -37,6 +37,16 @@ public struct Timestamp: Hashable, Comparable, Sendable {
         }
     }
 
+    /// The most bytes ``text`` takes: nine fraction digits and a numeric offset.
+    public static var maximumTextLength: Int { longestText }
+
+    /// Writes the UTF-8 bytes of ``text`` to `destination`, which has room for
+    /// ``maximumTextLength`` bytes, and returns how many it wrote.
+    /// - Complexity: O(1).
+    public func writeText(to destination: UnsafeMutablePointer<UInt8>) -> Int {
+        write(into: UnsafeMutableBufferPointer(start: destination, count: Timestamp.longestText))
+    }
+
     /// Parses an RFC 3339 timestamp.
     ///
     /// - Parameter text: For example `2026-03-02T09:14:00Z` or

@@ -249,7 +249,7 @@ public struct RecordEncoder {
 
     /// Appends a time's text, which is digits and punctuation only: quoted as it is.
     private func time(_ value: Timestamp) {
-        value.withText { quoted(utf8: $0) }
+        buffer.appendQuoted(value)
     }
 
     /// Appends text that needs no escaping, in quotes.
@@ -309,6 +309,17 @@ private final class RecordBuffer {
         if count + added > capacity { grow(toHold: count + added) }
         (base + count).update(from: bytes, count: added)
         count += added
+    }
+
+    /// Appends a time's text, which is digits and punctuation only, in quotes.
+    @inline(__always)
+    func appendQuoted(_ time: Timestamp) {
+        let room = Timestamp.maximumTextLength + 2
+        if count + room > capacity { grow(toHold: count + room) }
+        base[count] = UInt8(ascii: "\"")
+        let length = time.writeText(to: base + count + 1)
+        base[count + 1 + length] = UInt8(ascii: "\"")
+        count += length + 2
     }
 
     /// Appends a digest as 64 lower-case hexadecimal digits, in quotes.
