@@ -223,6 +223,30 @@ extension JSONDocument {
         }
     }
 
+    /// Calls `body` with each member of object `node`, in document order: its key's
+    /// bytes as written between the quotes (nil when the key has an escape) and its
+    /// value. For any other kind, `body` is not called.
+    /// - Complexity: O(k) for k members, without building strings.
+    public func forEachMemberAsWritten(
+        of node: JSONNode, _ body: (UnsafeBufferPointer<UInt8>?, JSONNode) -> Void
+    ) {
+        let object = tape[node.index]
+        guard object.kind == .object else { return }
+        bytes.withUnsafeBufferPointer { text in
+            tape.withUnsafeBufferPointer { tape in
+                var key = node.index + 1
+                for _ in 0..<object.count {
+                    let entry = tape[key]
+                    let content = (entry.start + 1)..<(entry.end - 1)
+                    let written =
+                        entry.hasEscapes ? nil : UnsafeBufferPointer(rebasing: text[content])
+                    body(written, JSONNode(index: key + 1))
+                    key = tape[key + 1].next
+                }
+            }
+        }
+    }
+
     /// A number's value when it is an integer that fits in 64 bits.
     /// - Complexity: O(n) in its digits.
     public func integer(_ node: JSONNode) -> Int64? {

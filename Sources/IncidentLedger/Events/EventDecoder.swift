@@ -1,3 +1,4 @@
+import Glibc
 import Interchange
 import LedgerCrypto
 
@@ -89,34 +90,49 @@ public enum EventDecoder {
         var id, incident, type, at, actor, data: JSONNode?
         var position, prev, recordedAt, recordedBy: JSONNode?
 
-        /// Finds the members by their keys as written, without making a `String` of any
-        /// key; an object with any other key is read again by `init(decodingKeysOf:)`.
+        /// Finds the members in one pass over their keys as written, without making a
+        /// `String` of any key; an object with any other key, or a key written with
+        /// escapes, is read again by `init(decodingKeysOf:)`, which names it.
         init(_ document: JSONDocument, asRecord: Bool) throws(EventError) {
-            let root = document.root
-            var found = 0
-            func member(_ key: StaticString) -> JSONNode? {
-                let node = document.member(key, of: root)
-                if node != nil { found += 1 }
-                return node
+            var nodes = EnvelopeNodes()
+            var unknown = false
+            document.forEachMemberAsWritten(of: document.root) { key, node in
+                guard let key, nodes.set(key, to: node, asRecord: asRecord) else {
+                    unknown = true
+                    return
+                }
             }
-
-            id = member("id")
-            incident = member("incident")
-            type = member("type")
-            at = member("at")
-            actor = member("actor")
-            data = member("data")
-            if asRecord {
-                position = member("position")
-                prev = member("prev")
-                recordedAt = member("recordedAt")
-                recordedBy = member("recordedBy")
-            }
-
-            // Keys are unique, so any member not found is unknown or written with escapes.
-            if found != document.count(root) {
+            if unknown {
                 self = try EnvelopeNodes(decodingKeysOf: document, asRecord: asRecord)
+            } else {
+                self = nodes
             }
+        }
+
+        private init() {}
+
+        /// Sets the member whose key is `key` as written; false when no member has it.
+        private mutating func set(
+            _ key: UnsafeBufferPointer<UInt8>, to node: JSONNode, asRecord: Bool
+        ) -> Bool {
+            guard let base = key.baseAddress else { return false }
+            func matches(_ name: StaticString) -> Bool {
+                key.count == name.utf8CodeUnitCount && memcmp(base, name.utf8Start, key.count) == 0
+            }
+            switch key.count {
+            case 2 where matches("id"): id = node
+            case 2 where matches("at"): at = node
+            case 4 where matches("type"): type = node
+            case 4 where matches("data"): data = node
+            case 5 where matches("actor"): actor = node
+            case 8 where matches("incident"): incident = node
+            case 4 where asRecord && matches("prev"): prev = node
+            case 8 where asRecord && matches("position"): position = node
+            case 10 where asRecord && matches("recordedAt"): recordedAt = node
+            case 10 where asRecord && matches("recordedBy"): recordedBy = node
+            default: return false
+            }
+            return true
         }
 
         /// Finds the members by their decoded keys, naming the first unknown one.

@@ -132,10 +132,30 @@ func readInput(_ path: String) throws(CLIError) -> [UInt8] {
     }
     defer { if descriptor != 0 { close(descriptor) } }
     var info = stat()
-    var bytes: [UInt8] = []
-    if fstat(descriptor, &info) == 0, info.st_size > 0 {
-        bytes.reserveCapacity(Int(info.st_size) + 1)
+    var expected = 0
+    if fstat(descriptor, &info) == 0, info.st_size > 0 { expected = Int(info.st_size) }
+    // A file of known size is read straight into the array, not through a chunk: a
+    // large import's input is copied once. One byte more shows whether it ended there.
+    var failure: Int32?
+    var bytes = [UInt8](unsafeUninitializedCapacity: expected + 1) { buffer, count in
+        count = 0
+        guard let base = buffer.baseAddress else { return }
+        while count < buffer.count {
+            let got = read(descriptor, base + count, buffer.count - count)
+            if got < 0 {
+                if errno == EINTR { continue }
+                failure = errno
+                return
+            }
+            if got == 0 { return }
+            count += got
+        }
     }
+    if let failure {
+        throw CLIError(.ioError, "\(path): \(String(cString: strerror(failure)))")
+    }
+    guard bytes.count > expected else { return bytes }
+    // Standard input, or a file that grew: the rest in chunks.
     var chunk = [UInt8](repeating: 0, count: 1 << 20)
     while true {
         let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
