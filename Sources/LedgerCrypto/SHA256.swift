@@ -272,3 +272,37 @@ public final class SHA256Hasher {
         bytes.withUnsafeBytes { digest($0) }
     }
 }
+
+/// A SHA-256 digest of bytes given a piece at a time, for what is hashed as it is
+/// written: an export file of any size without holding it whole.
+/// Not for sharing between threads.
+public final class SHA256Stream {
+    private let context: UnsafeMutablePointer<SHA256_CTX>
+
+    /// Begins a digest.
+    public init() {
+        context = .allocate(capacity: 1)
+        context.initialize(to: SHA256_CTX())
+        ccrypto_sha256_init(context)
+    }
+
+    deinit {
+        context.deallocate()
+    }
+
+    /// Adds `bytes` after those added before.
+    /// - Complexity: O(n).
+    public func add(_ bytes: UnsafeRawBufferPointer) {
+        if bytes.count > 0 { ccrypto_sha256_update(context, bytes.baseAddress, bytes.count) }
+    }
+
+    /// The digest of everything added, after which the stream begins again, empty.
+    public func finish() -> SHA256Digest {
+        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        Swift.withUnsafeMutableBytes(of: &words) { out in
+            ccrypto_sha256_final(context, out.baseAddress?.assumingMemoryBound(to: UInt8.self))
+        }
+        ccrypto_sha256_init(context)
+        return SHA256Digest(words: words)
+    }
+}

@@ -429,3 +429,62 @@ struct SignedExportTests {
         }
     }
 }
+
+@Suite("Audit exports larger than the writer's buffer")
+struct StreamedExportTests {
+    @Test(
+        "an export of thousands of records is the log's bytes, its digests and proofs check",
+        arguments: ["ndjson", "csv", "json"])
+    func largeExport(format: String) throws {
+        let harness = try CLIHarness()
+        let sample = harness.directory.appendingPathComponent("sample.ndjson").path
+        let generator = CLIHarness.packageRoot.appendingPathComponent("tools/generate-sample.py")
+        let generated = try CLIHarness.launch(
+            URL(fileURLWithPath: "/usr/bin/env"),
+            ["python3", generator.path, "--events", "6000", "--seed", "9", "-o", sample])
+        #expect(generated.status == 0, "\(generated.stderr)")
+        #expect(try harness.run(["import", sample]).status == 0)
+        let log = try harness.run(["log", "--json"]).stdout
+        let lines = log.split(separator: "\n").map(String.init)
+        #expect(lines.count == 6000)
+        // Well over the 1 MiB the export's writer buffers, so that it writes many times.
+        #expect(log.utf8.count > 2 << 20)
+
+        let output = harness.directory.appendingPathComponent("all.\(format)").path
+        let export = try harness.run(["export", "--format", format, "-o", output])
+        #expect(export.status == 0, "\(export.stderr)")
+        let text = try String(contentsOfFile: output, encoding: .utf8)
+        switch format {
+        case "ndjson":
+            #expect(text == log)
+        case "json":
+            #expect(text.hasPrefix(#"{"head":{"hash":""#))
+            #expect(text.hasSuffix(#","records":["# + lines.joined(separator: ",") + "]}\n"))
+        default:
+            let rows = text.components(separatedBy: "\r\n").filter { !$0.isEmpty }
+            #expect(rows.count == 6001)
+            #expect(rows.last?.hasPrefix("6000,") == true)
+        }
+
+        let manifest = try ExportTests.json(
+            try Data(contentsOf: URL(fileURLWithPath: output + ".manifest.json")))
+        #expect(manifest["count"] as? Int == 6000)
+        #expect(manifest["sha256"] as? String == (try ExportTests.sha256(output)))
+        if format != "csv" {
+            let proofs = try #require(manifest["proofs"] as? [String: String])
+            #expect(proofs["sha256"] == (try ExportTests.sha256(output + ".proofs.ndjson")))
+            let proofLines = try String(contentsOfFile: output + ".proofs.ndjson", encoding: .utf8)
+                .split(separator: "\n")
+            #expect(proofLines.count == 6000)
+        } else {
+            #expect(!FileManager.default.fileExists(atPath: output + ".proofs.ndjson"))
+        }
+        let verified = try harness.run(["verify", "--export", output])
+        #expect(verified.status == 0, "\(verified.stdout)")
+        let checked = try ExportTests.checker(output)
+        #expect(checked.status == 0, "\(checked.stderr)")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: harness.directory.path)
+            .filter { $0.contains(".tmp-") }
+        #expect(leftovers.isEmpty)
+    }
+}

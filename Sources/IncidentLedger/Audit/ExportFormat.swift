@@ -15,66 +15,24 @@ public enum ExportFormat: String, CaseIterable, Sendable {
     /// Whether an export in this format carries the records' exact bytes, and so a
     /// proofs file beside it.
     public var carriesRecordBytes: Bool { self != .csv }
-
-    /// The bytes of the export file.
-    /// - Parameter snapshot: The head and the selected records.
-    /// - Returns: The file's bytes.
-    /// - Complexity: O(n) in the records' size.
-    public func file(_ snapshot: ExportSnapshot) -> [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(snapshot.records.reduce(64) { $0 + $1.bytes.count + 1 })
-        switch self {
-        case .ndjson:
-            for exported in snapshot.records {
-                bytes += exported.bytes
-                bytes.append(0x0A)
-            }
-        case .json:
-            var head = CanonicalJSONWriter()
-            head.exportHead(snapshot.head)
-            bytes += Array(#"{"head":"#.utf8) + head.bytes + Array(#","records":["#.utf8)
-            for (index, exported) in snapshot.records.enumerated() {
-                if index > 0 { bytes.append(UInt8(ascii: ",")) }
-                bytes += exported.bytes
-            }
-            bytes += Array("]}\n".utf8)
-        case .csv:
-            let columns = ExportCSV.columns(for: snapshot.records)
-            bytes += ExportCSV.line(columns)
-            for exported in snapshot.records {
-                let cells = ExportCSV.cells(of: exported.record, sha256: exported.sha256)
-                bytes += ExportCSV.line(columns.map { cells[$0] ?? "" })
-            }
-        }
-        return bytes
-    }
-
-    /// The proofs file: for each record, in the same order, one canonical JSON line
-    /// `{"leaf":HEX,"position":N,"proof":[HEX,...]}` (export-proof.schema.json).
-    /// - Complexity: O(n log n) for n records.
-    public static func proofs(_ snapshot: ExportSnapshot) -> [UInt8] {
-        var writer = CanonicalJSONWriter(reservingCapacity: snapshot.records.count * 512 + 16)
-        var bytes: [UInt8] = []
-        for exported in snapshot.records {
-            writer.reset()
-            writer.beginObject()
-            writer.key("leaf")
-            writer.string(exported.leaf.hex)
-            writer.key("position")
-            writer.integer(Int64(exported.position))
-            writer.key("proof")
-            writer.beginArray()
-            for hash in exported.proof { writer.string(hash.hex) }
-            writer.endArray()
-            writer.endObject()
-            bytes += writer.bytes
-            bytes.append(0x0A)
-        }
-        return bytes
-    }
 }
 
 extension CanonicalJSONWriter {
+    /// `{"leaf":HEX,"position":N,"proof":[HEX,...]}`: one line of an export's proofs
+    /// file (export-proof.schema.json), the record's RFC 6962 inclusion proof.
+    public mutating func exportProof(position: UInt64, leaf: SHA256Digest, proof: [SHA256Digest]) {
+        beginObject()
+        key("leaf")
+        string(leaf.hex)
+        key("position")
+        integer(Int64(position))
+        key("proof")
+        beginArray()
+        for hash in proof { string(hash.hex) }
+        endArray()
+        endObject()
+    }
+
     /// `{"hash":HEX,"root":HEX,"size":N}`: an export's head, with its `signature`
     /// (canonical JSON) when there is one.
     public mutating func exportHead(_ head: ExportHead, signature: [UInt8]? = nil) {
@@ -108,16 +66,12 @@ public enum ExportCSV {
         "recordedBy", "prev",
     ]
 
-    /// The columns for `records`: the envelope, then their data fields sorted.
-    public static func columns(for records: [ExportedRecord]) -> [String] {
-        var data: Set<String> = []
-        for exported in records {
-            for name in cells(of: exported.record, sha256: .zero).keys
-            where name.hasPrefix("data.") {
-                data.insert(name)
-            }
+    /// Adds the data columns of `record` (`data.title`, ...) to `columns`: an export's
+    /// columns are the envelope's, then those of every record's data, sorted.
+    public static func addDataColumns(of record: Record, to columns: inout Set<String>) {
+        for name in cells(of: record, sha256: .zero).keys where name.hasPrefix("data.") {
+            columns.insert(name)
         }
-        return envelope + data.sorted()
     }
 
     /// A record's cells by column name.

@@ -75,7 +75,8 @@ public struct ExportSnapshot: Sendable {
 
 extension Ledger {
     /// Reads the records `selection` picks, with the head they were taken from, all in
-    /// one snapshot of the ledger.
+    /// one snapshot of the ledger. Every record is held in memory: for a large export,
+    /// `writeExport` streams the same records instead.
     /// - Parameters:
     ///   - selection: The filters and the moment (`asOf`; now when nil).
     ///   - proofs: Whether to compute each record's inclusion proof in the head's tree.
@@ -87,30 +88,173 @@ extension Ledger {
         _ selection: ExportSelection, proofs: Bool
     ) throws(LedgerError) -> ExportSnapshot {
         do {
-            guard let moment = selection.asOf else {
-                return try environment.read { txn in
-                    let size = UInt64(try txn.count(records))
-                    let processes =
-                        selection.needsProcesses ? try keptProcesses(in: txn) : [:]
-                    return try collect(
-                        selection, size: size, processes: processes, proofs: proofs, in: txn)
+            return try withSelection(selection) { size, processes, txn in
+                let tree = keptTree(in: txn)
+                let head = try exportHead(size: size, tree: tree, in: txn)
+                var selected: [ExportedRecord] = []
+                try forEachSelected(selection, size: size, processes: processes, in: txn) {
+                    position, bytes, record in
+                    selected.append(
+                        ExportedRecord(
+                            position: position, bytes: Array(bytes), record: record,
+                            sha256: hasher.digest(bytes),
+                            leaf: MerkleTree<KeptSubtrees<ReadTransaction>>.leafHash(
+                                bytes, hasher: hasher),
+                            proof: proofs
+                                ? try tree.inclusionProof(index: position - 1, size: size) : []))
                 }
-            }
-            // A past moment is a fixed prefix of the log: its incidents' processes come
-            // from folding it, in a snapshot of their own.
-            let size = try environment.read { txn in try position(of: moment, in: txn) }
-            var processes: [String: String] = [:]
-            if selection.needsProcesses {
-                for state in try states(asOf: .position(size)) {
-                    processes[state.incident] = state.process
-                }
-            }
-            return try environment.read { txn in
-                try collect(selection, size: size, processes: processes, proofs: proofs, in: txn)
+                return ExportSnapshot(head: head, records: selected)
             }
         } catch {
             throw Ledger.wrap(error)
         }
+    }
+
+    /// The positions of the records `selection` picks, in order, read in one snapshot.
+    /// - Complexity: as `exportSnapshot(_:proofs:)` without proofs, in O(k) memory for
+    ///   k records picked.
+    public func exportedPositions(_ selection: ExportSelection) throws(LedgerError) -> [UInt64] {
+        do {
+            return try withSelection(selection) { size, processes, txn in
+                var positions: [UInt64] = []
+                try forEachSelected(selection, size: size, processes: processes, in: txn) {
+                    position, _, _ in positions.append(position)
+                }
+                return positions
+            }
+        } catch {
+            throw Ledger.wrap(error)
+        }
+    }
+
+    /// Writes an export as its records are read, never holding more than one of them:
+    /// the export file to `contents` and, for formats that carry record bytes, one
+    /// RFC 6962 inclusion proof per record to `proofs`; each is hashed as it is written.
+    /// - Parameters:
+    ///   - selection: The filters and the moment.
+    ///   - format: The export's format.
+    ///   - file: The export file's base name, for the summary.
+    ///   - contents: Where the export file goes.
+    ///   - proofs: Where the proofs file goes; not written to for csv.
+    /// - Returns: The summary (the count, the file's SHA-256 and the head) and the
+    ///   proofs file's SHA-256, nil for csv.
+    /// - Throws: `LedgerError` when the ledger cannot be read, or what an output throws;
+    ///   the outputs then hold part of the export.
+    /// - Complexity: as `exportSnapshot(_:proofs:)`, in O(1) memory beyond the
+    ///   outputs' (csv reads the records twice: once for its columns).
+    public func writeExport(
+        _ selection: ExportSelection, format: ExportFormat, file: String,
+        contents: some ExportOutput, proofs: some ExportOutput
+    ) throws -> (summary: ExportSummary, proofsDigest: SHA256Digest?) {
+        let contentsDigest = SHA256Stream()
+        let proofsDigest = SHA256Stream()
+        func emit(_ bytes: UnsafeRawBufferPointer) throws {
+            contentsDigest.add(bytes)
+            try contents.write(bytes)
+        }
+        func emit(_ bytes: [UInt8]) throws {
+            try bytes.withUnsafeBytes { try emit($0) }
+        }
+        func emitProof(_ bytes: [UInt8]) throws {
+            try bytes.withUnsafeBytes { raw in
+                proofsDigest.add(raw)
+                try proofs.write(raw)
+            }
+        }
+        let newline: [UInt8] = [0x0A]
+
+        let (head, count) = try withSelection(selection) { size, processes, txn in
+            let tree = keptTree(in: txn)
+            let head = try exportHead(size: size, tree: tree, in: txn)
+            var count = 0
+            switch format {
+            case .ndjson, .json:
+                if format == .json {
+                    var writer = CanonicalJSONWriter()
+                    writer.exportHead(head)
+                    try emit(Array(#"{"head":"#.utf8) + writer.bytes + Array(#","records":["#.utf8))
+                }
+                var proof = CanonicalJSONWriter(reservingCapacity: 2048)
+                try forEachSelected(selection, size: size, processes: processes, in: txn) {
+                    position, bytes, _ in
+                    if format == .json, count > 0 { try emit([UInt8(ascii: ",")]) }
+                    try emit(bytes)
+                    if format == .ndjson { try emit(newline) }
+                    count += 1
+                    proof.reset()
+                    proof.exportProof(
+                        position: position,
+                        leaf: MerkleTree<KeptSubtrees<ReadTransaction>>.leafHash(
+                            bytes, hasher: hasher),
+                        proof: try tree.inclusionProof(index: position - 1, size: size))
+                    try emitProof(proof.bytes + newline)
+                }
+                if format == .json { try emit(Array("]}\n".utf8)) }
+            case .csv:
+                // The columns are every data field of any record picked: known only once
+                // all have been read.
+                var dataColumns: Set<String> = []
+                try forEachSelected(selection, size: size, processes: processes, in: txn) {
+                    _, _, record in ExportCSV.addDataColumns(of: record, to: &dataColumns)
+                }
+                let columns = ExportCSV.envelope + dataColumns.sorted()
+                try emit(ExportCSV.line(columns))
+                try forEachSelected(selection, size: size, processes: processes, in: txn) {
+                    _, bytes, record in
+                    let cells = ExportCSV.cells(of: record, sha256: hasher.digest(bytes))
+                    try emit(ExportCSV.line(columns.map { cells[$0] ?? "" }))
+                    count += 1
+                }
+            }
+            return (head, count)
+        }
+        let summary = ExportSummary(
+            format: format, filters: selection.given, count: count,
+            sha256: contentsDigest.finish(), head: head, file: file)
+        return (summary, format.carriesRecordBytes ? proofsDigest.finish() : nil)
+    }
+
+    /// Calls `body` with the size of the log at the selection's moment, each incident's
+    /// process when the selection needs them, and a snapshot that holds that size.
+    private func withSelection<Result>(
+        _ selection: ExportSelection,
+        _ body: (UInt64, [String: String], ReadTransaction) throws -> Result
+    ) throws -> Result {
+        guard let moment = selection.asOf else {
+            return try environment.read { txn in
+                let size = UInt64(try txn.count(records))
+                let processes = selection.needsProcesses ? try keptProcesses(in: txn) : [:]
+                return try body(size, processes, txn)
+            }
+        }
+        // A past moment is a fixed prefix of the log: its incidents' processes come
+        // from folding it, in a snapshot of their own.
+        let size = try environment.read { txn in try position(of: moment, in: txn) }
+        var processes: [String: String] = [:]
+        if selection.needsProcesses {
+            for state in try states(asOf: .position(size)) {
+                processes[state.incident] = state.process
+            }
+        }
+        return try environment.read { txn in try body(size, processes, txn) }
+    }
+
+    /// The head of the first `size` records: their tree's root and the last one's hash.
+    private func exportHead(
+        size: UInt64, tree: MerkleTree<KeptSubtrees<ReadTransaction>>, in txn: ReadTransaction
+    ) throws -> ExportHead {
+        var head = ExportHead(size: size, root: try tree.root(size: size), hash: .zero)
+        guard size > 0 else { return head }
+        guard let last = try txn.value(in: records, forKey: bigEndianBytes(size)) else {
+            throw LedgerError.corrupt(position: size, reason: "the record is missing")
+        }
+        do {
+            head.recordedAt = try EventDecoder.decodeRecord(last[...]).recordedAt
+        } catch {
+            throw LedgerError.corrupt(position: size, reason: error.description)
+        }
+        head.hash = hasher.digest(last)
+        return head
     }
 
     /// Each incident's process, from the kept facts.
@@ -137,15 +281,15 @@ extension Ledger {
         }
     }
 
-    /// Scans the first `size` records and keeps those selected.
-    private func collect(
+    /// Calls `body` with each of the first `size` records that `selection` picks, in
+    /// order: its position, its stored bytes (valid only during the call) and the
+    /// record decoded.
+    private func forEachSelected(
         _ selection: ExportSelection, size: UInt64, processes: [String: String],
-        proofs: Bool, in txn: some ReadableTransaction
-    ) throws -> ExportSnapshot {
-        let tree = keptTree(in: txn)
-        var head = ExportHead(size: size, root: try tree.root(size: size), hash: .zero)
-        var selected: [ExportedRecord] = []
-        guard size > 0 else { return ExportSnapshot(head: head, records: selected) }
+        in txn: some ReadableTransaction,
+        _ body: (UInt64, UnsafeRawBufferPointer, Record) throws -> Void
+    ) throws {
+        guard size > 0 else { return }
         try txn.withCursor(records) { cursor in
             var entry = try cursor.first()
             while let current = entry, let position = bigEndianValue(current.key),
@@ -158,23 +302,11 @@ extension Ledger {
                     throw LedgerError.corrupt(position: position, reason: error.description)
                 }
                 if selection.matches(record.event, processes: processes) {
-                    selected.append(
-                        ExportedRecord(
-                            position: position, bytes: Array(current.value), record: record,
-                            sha256: hasher.digest(current.value),
-                            leaf: MerkleTree<KeptSubtrees<ReadTransaction>>.leafHash(
-                                current.value, hasher: hasher),
-                            proof: proofs
-                                ? try tree.inclusionProof(index: position - 1, size: size) : []))
-                }
-                if position == size {
-                    head.hash = hasher.digest(current.value)
-                    head.recordedAt = record.recordedAt
+                    try body(position, current.value, record)
                 }
                 entry = try cursor.next()
             }
         }
-        return ExportSnapshot(head: head, records: selected)
     }
 }
 
@@ -253,7 +385,26 @@ extension Ledger {
     }
 }
 
-/// The files of an export, made but not yet written anywhere.
+/// Where an export's bytes go as they are made: a file, or memory.
+public protocol ExportOutput: AnyObject {
+    /// Takes the next bytes.
+    func write(_ bytes: UnsafeRawBufferPointer) throws
+}
+
+/// An export file made in memory.
+public final class ExportBytes: ExportOutput {
+    /// What was written.
+    public private(set) var bytes: [UInt8] = []
+
+    /// An empty file.
+    public init() {}
+
+    public func write(_ bytes: UnsafeRawBufferPointer) {
+        self.bytes.append(contentsOf: bytes)
+    }
+}
+
+/// The files of an export, made in memory.
 public struct ExportFiles: Sendable {
     /// The export file's bytes.
     public var contents: [UInt8]
@@ -266,27 +417,29 @@ public struct ExportFiles: Sendable {
 }
 
 extension Ledger {
-    /// Makes an export: selects the records, writes them in `format` and, for formats
-    /// that carry record bytes, their inclusion proofs in the head's tree.
+    /// Makes an export in memory (see `writeExport`, which streams it instead).
     /// - Parameters:
     ///   - selection: The filters and the moment.
     ///   - format: The export's format.
     ///   - file: The export file's base name, for the summary.
     /// - Returns: The files' bytes and the summary.
     /// - Throws: `LedgerError` when the ledger cannot be read.
-    /// - Complexity: as `exportSnapshot(_:proofs:)`, plus O(n) to write the files.
+    /// - Complexity: as `writeExport`, in O(n) memory.
     public func makeExport(
         _ selection: ExportSelection, format: ExportFormat, file: String
     ) throws(LedgerError) -> ExportFiles {
-        let snapshot = try exportSnapshot(selection, proofs: format.carriesRecordBytes)
-        let contents = format.file(snapshot)
-        let proofs = format.carriesRecordBytes ? ExportFormat.proofs(snapshot) : nil
-        let summary = ExportSummary(
-            format: format, filters: selection.given, count: snapshot.records.count,
-            sha256: hasher.digest(contents), head: snapshot.head, file: file)
-        return ExportFiles(
-            contents: contents, proofs: proofs, proofsDigest: proofs.map { hasher.digest($0) },
-            summary: summary)
+        let contents = ExportBytes()
+        let proofs = ExportBytes()
+        do {
+            let written = try writeExport(
+                selection, format: format, file: file, contents: contents, proofs: proofs)
+            return ExportFiles(
+                contents: contents.bytes,
+                proofs: format.carriesRecordBytes ? proofs.bytes : nil,
+                proofsDigest: written.proofsDigest, summary: written.summary)
+        } catch {
+            throw Ledger.wrap(error)
+        }
     }
 
     /// The SHA-256 of `bytes`.

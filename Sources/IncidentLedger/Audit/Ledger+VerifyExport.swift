@@ -370,7 +370,7 @@ extension Ledger {
         }
         guard manifest.head.size <= (try head()).position else { return }
         selection.asOf = .position(manifest.head.size)
-        let selected = Set(try exportSnapshot(selection, proofs: false).records.map(\.position))
+        let selected = Set(try exportedPositions(selection))
         let held = Set(entries.compactMap(\.position))
         for position in selected.subtracting(held).sorted() {
             problem(nil, position, "is selected by the manifest's filters but not in the export")

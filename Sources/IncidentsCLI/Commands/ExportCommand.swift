@@ -57,24 +57,30 @@ extension Command {
         let request = try ExportRequest(arguments)
         let key = try arguments.signingKey()
         let (ledger, readOnlyBecause) = try ExportRequest.open(context.ledgerPath)
-        let files = try ledger.makeExport(
-            request.selection, format: request.format, file: request.baseName)
-
+        // The files are written as the records are read, beside their final paths, and
+        // moved into place together once the manifest is written too.
+        let contents = try StagedWriter(path: request.output)
+        let proofs = try StagedWriter(path: request.proofsPath)
+        let written = try ledger.writeExport(
+            request.selection, format: request.format, file: request.baseName,
+            contents: contents, proofs: proofs)
         var staged: [StagedFile] = []
         defer { for file in staged { file.discard() } }
-        staged.append(try StagedFile(path: request.output, bytes: files.contents))
-        if let proofs = files.proofs {
-            staged.append(try StagedFile(path: request.proofsPath, bytes: proofs))
+        staged.append(try contents.finish())
+        if written.proofsDigest != nil {
+            staged.append(try proofs.finish())
+        } else {
+            proofs.discard()
         }
 
         let exportedAt = Timestamp(utcNanoseconds: Ledger.now(), fractionDigits: 6)
         var manifest = ExportManifest(
-            summary: files.summary,
-            proofs: files.proofsDigest.map { (ExportRequest.baseName(request.proofsPath), $0) },
+            summary: written.summary,
+            proofs: written.proofsDigest.map { (ExportRequest.baseName(request.proofsPath), $0) },
             exportedBy: Ledger.currentUser(), exportedAt: exportedAt)
         if let key {
             do {
-                manifest.headSignature = try files.summary.head.signed(at: exportedAt, with: key)
+                manifest.headSignature = try written.summary.head.signed(at: exportedAt, with: key)
                     .canonicalBytes
             } catch let error as KeyError {
                 throw CLIError(keyError: error)
@@ -84,7 +90,7 @@ extension Command {
             manifest.notRecordedBecause = readOnlyBecause
         } else {
             do {
-                manifest.recordPosition = try ledger.recordExport(files.summary, at: exportedAt)
+                manifest.recordPosition = try ledger.recordExport(written.summary, at: exportedAt)
             } catch LedgerError.permissionDenied(let message) {
                 manifest.notRecordedBecause = message
             } catch LedgerError.storage(let error) where ExportRequest.deniesWriting(error.code) {
@@ -104,7 +110,7 @@ extension Command {
             "exported \(manifest.count) record\(manifest.count == 1 ? "" : "s") to \(request.output) (\(request.format.rawValue)), "
                 + "from the head of \(head.size) records, root \(head.root.hex)")
         context.out.line("manifest: \(request.manifestPath)")
-        if files.proofs != nil { context.out.line("proofs: \(request.proofsPath)") }
+        if written.proofsDigest != nil { context.out.line("proofs: \(request.proofsPath)") }
         if let key {
             context.out.line("head signed by key \(key.publicKey.keyID)")
         }
