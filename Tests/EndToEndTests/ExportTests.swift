@@ -476,6 +476,25 @@ struct StreamedExportTests {
             let proofLines = try String(contentsOfFile: output + ".proofs.ndjson", encoding: .utf8)
                 .split(separator: "\n")
             #expect(proofLines.count == 6000)
+
+            // The proofs file is read a mebibyte at a time: a byte changed just past the
+            // first chunk's end is found in the line that spans it.
+            let url = URL(fileURLWithPath: output + ".proofs.ndjson")
+            let original = try Data(contentsOf: url)
+            let hexDigits = Set("0123456789abcdef".utf8)
+            let index = try #require(
+                original.indices.first { $0 >= 1 << 20 && hexDigits.contains(original[$0]) })
+            let line = original[..<index].filter { $0 == 0x0A }.count + 1
+            var altered = original
+            altered[index] =
+                original[index] == UInt8(ascii: "0") ? UInt8(ascii: "1") : UInt8(ascii: "0")
+            try altered.write(to: url)
+            let tampered = try harness.run(["verify", "--export", output])
+            #expect(tampered.status == 1)
+            #expect(tampered.stdout.contains("proofs file line \(line)"), "\(tampered.stdout)")
+            #expect(!tampered.stdout.contains("proofs file line \(line + 1)"))
+            #expect(!tampered.stdout.contains("proofs file line \(line - 1)"))
+            try original.write(to: url)
         } else {
             #expect(!FileManager.default.fileExists(atPath: output + ".proofs.ndjson"))
         }

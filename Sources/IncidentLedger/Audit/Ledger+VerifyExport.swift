@@ -22,6 +22,13 @@ public struct ExportProblem: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+/// A file read a piece at a time: an export's proofs file, which is several times the
+/// size of the export itself.
+public protocol ExportInput: AnyObject {
+    /// Reads the next bytes into `buffer`; 0 at the end.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
+}
+
 /// What checking an export against its manifest and the ledger found.
 public struct ExportVerification: Sendable {
     /// How many records the export file holds.
@@ -38,8 +45,8 @@ private struct ExportEntry {
     var line: Int
     /// Its position; nil when the record cannot be read (a problem already says so).
     var position: UInt64?
-    /// Its bytes, for the formats that carry them.
-    var bytes: [UInt8]?
+    /// Where its bytes are in the file, for the formats that carry them.
+    var bytes: Range<Int>?
     /// Its cells by column, for CSV.
     var cells: [String: String]?
 }
@@ -55,16 +62,18 @@ extension Ledger {
     /// - Parameters:
     ///   - file: The export file's bytes.
     ///   - manifest: Its manifest.
-    ///   - proofs: The proofs file's bytes, for formats that carry record bytes; nil
-    ///     when it could not be read.
+    ///   - proofs: The proofs file, for formats that carry record bytes, read as it is
+    ///     checked; nil when it could not be opened.
     ///   - signer: The public key the manifest's head must be signed with, if any.
     /// - Returns: The problems found, each naming the line and position.
-    /// - Throws: `LedgerError` when the ledger cannot be read.
-    /// - Complexity: O(n) in the export's size plus O(n) in the ledger up to the head.
+    /// - Throws: `LedgerError` when the ledger cannot be read, or what reading `proofs`
+    ///   throws.
+    /// - Complexity: O(n) in the export's size plus O(n) in the ledger up to the head;
+    ///   the proofs file is read through a buffer of 1 MiB.
     public func verifyExport(
-        file: [UInt8], manifest: ExportManifest, proofs: [UInt8]?,
+        file: [UInt8], manifest: ExportManifest, proofs: (any ExportInput)?,
         signer: Ed25519PublicKey? = nil
-    ) throws(LedgerError) -> ExportVerification {
+    ) throws -> ExportVerification {
         var result = ExportVerification()
         func problem(_ line: Int?, _ position: UInt64?, _ reason: String) {
             result.problems.append(ExportProblem(line: line, position: position, reason: reason))
@@ -87,9 +96,10 @@ extension Ledger {
 
         try checkHead(manifest.head, problem: problem)
         checkSignature(manifest, signer: signer, problem: problem)
-        try checkRecords(entries, manifest: manifest, problem: problem)
+        try checkRecords(entries, file: file, manifest: manifest, problem: problem)
         if manifest.format.carriesRecordBytes {
-            checkProofs(proofs, entries: entries, manifest: manifest, problem: problem)
+            try checkProofs(
+                proofs, file: file, entries: entries, manifest: manifest, problem: problem)
         }
         try checkSelection(entries, manifest: manifest, problem: problem)
         if let position = manifest.recordPosition {
@@ -125,9 +135,8 @@ extension Ledger {
             var lines = file.split(separator: 0x0A, omittingEmptySubsequences: false)
             if lines.last?.isEmpty == true { lines.removeLast() }
             for (index, line) in lines.enumerated() {
-                let bytes = Array(line)
-                let found = position(of: bytes, line: index + 1)
-                entries.append(ExportEntry(line: index + 1, position: found, bytes: bytes))
+                let found = position(of: Array(line), line: index + 1)
+                entries.append(ExportEntry(line: index + 1, position: found, bytes: line.indices))
             }
         case .json:
             let document: JSONDocument
@@ -152,9 +161,10 @@ extension Ledger {
                 return []
             }
             for (index, node) in document.elements(of: records).enumerated() {
-                let bytes = Array(document.source(node))
-                let found = position(of: bytes, line: index + 1)
-                entries.append(ExportEntry(line: index + 1, position: found, bytes: bytes))
+                let source = document.source(node)
+                let found = position(of: Array(source), line: index + 1)
+                entries.append(
+                    ExportEntry(line: index + 1, position: found, bytes: source.indices))
             }
         case .csv:
             let rows: [(line: Int, fields: [String])]
@@ -244,7 +254,7 @@ extension Ledger {
 
     /// Each record must be the ledger's, at a position within the head, in order.
     private func checkRecords(
-        _ entries: [ExportEntry], manifest: ExportManifest,
+        _ entries: [ExportEntry], file: [UInt8], manifest: ExportManifest,
         problem: (Int?, UInt64?, String) -> Void
     ) throws(LedgerError) {
         var previous: UInt64 = 0
@@ -264,7 +274,8 @@ extension Ledger {
                 problem(entry.line, position, "the ledger has no record there")
                 continue
             }
-            if let bytes = entry.bytes, bytes != stored {
+            if let range = entry.bytes, !file[range].elementsEqual(stored) {
+                let bytes = file[range]
                 let at =
                     zip(bytes, stored).enumerated().first { $0.element.0 != $0.element.1 }?.offset
                     ?? min(bytes.count, stored.count)
@@ -298,9 +309,9 @@ extension Ledger {
 
     /// Each proof must be for its record's leaf and lead to the manifest's root.
     private func checkProofs(
-        _ proofs: [UInt8]?, entries: [ExportEntry], manifest: ExportManifest,
-        problem: (Int?, UInt64?, String) -> Void
-    ) {
+        _ proofs: (any ExportInput)?, file: [UInt8], entries: [ExportEntry],
+        manifest: ExportManifest, problem: (Int?, UInt64?, String) -> Void
+    ) throws {
         guard let stated = manifest.proofs else {
             problem(nil, nil, "the manifest names no proofs file")
             return
@@ -309,51 +320,83 @@ extension Ledger {
             problem(nil, nil, "the proofs file \(stated.file) cannot be read")
             return
         }
-        let digest = hasher.digest(proofs)
+        // The file's digest and line count come first among its problems, and are known
+        // only once it has all been read: the lines' own problems wait until then.
+        var lineProblems: [ExportProblem] = []
+        var count = 0
+        let digest = try forEachLine(of: proofs) { line in
+            let index = count
+            count += 1
+            guard index < entries.count, let range = entries[index].bytes else { return }
+            let entry = entries[index]
+            func lineProblem(_ reason: String) {
+                lineProblems.append(
+                    ExportProblem(line: index + 1, position: entry.position, reason: reason))
+            }
+            let place = "proofs file line \(index + 1)"
+            guard let proof = ExportProof(parsing: Array(line)) else {
+                lineProblem("\(place) is not a proof")
+                return
+            }
+            if let position = entry.position, proof.position != position {
+                lineProblem("\(place) is for position \(proof.position), not this record's")
+                return
+            }
+            let leaf = file[range].withUnsafeBytes {
+                MerkleTree<NoHashes>.leafHash($0, hasher: hasher)
+            }
+            if proof.leaf != leaf {
+                lineProblem("\(place) is for leaf \(proof.leaf.hex), the record's is \(leaf.hex)")
+                return
+            }
+            let root = InclusionCheck.root(
+                index: proof.position - 1, size: manifest.head.size, leaf: leaf,
+                proof: proof.hashes, hasher: hasher)
+            if root != manifest.head.root {
+                lineProblem("\(place): the inclusion proof does not lead to the manifest's root")
+            }
+        }
         if digest != stated.sha256 {
             problem(
                 nil, nil,
                 "the proofs file's SHA-256 is \(digest.hex), the manifest says "
                     + stated.sha256.hex)
         }
-        var lines = proofs.split(separator: 0x0A, omittingEmptySubsequences: false)
-        if lines.last?.isEmpty == true { lines.removeLast() }
-        if lines.count != entries.count {
-            problem(
-                nil, nil,
-                "the proofs file has \(lines.count) lines for \(entries.count) records")
+        if count != entries.count {
+            problem(nil, nil, "the proofs file has \(count) lines for \(entries.count) records")
         }
-        for (index, (line, entry)) in zip(lines, entries).enumerated() {
-            guard let bytes = entry.bytes else { continue }
-            let place = "proofs file line \(index + 1)"
-            guard let proof = ExportProof(parsing: Array(line)) else {
-                problem(index + 1, entry.position, "\(place) is not a proof")
-                continue
+        for found in lineProblems { problem(found.line, found.position, found.reason) }
+    }
+
+    /// Calls `body` with each line of `input`, without its newline, reading it through
+    /// a buffer; a last line with no newline after it counts, an empty one does not.
+    /// - Returns: The SHA-256 of everything read.
+    private func forEachLine(
+        of input: any ExportInput, _ body: (ArraySlice<UInt8>) throws -> Void
+    ) throws -> SHA256Digest {
+        let digest = SHA256Stream()
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        // A line begun in one chunk and ended in a later one.
+        var partial: [UInt8] = []
+        while true {
+            let count = try chunk.withUnsafeMutableBytes { try input.read(into: $0) }
+            guard count > 0 else { break }
+            chunk.withUnsafeBytes { digest.add(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+            var start = 0
+            while let newline = chunk[start..<count].firstIndex(of: 0x0A) {
+                if partial.isEmpty {
+                    try body(chunk[start..<newline])
+                } else {
+                    partial += chunk[start..<newline]
+                    try body(partial[...])
+                    partial.removeAll(keepingCapacity: true)
+                }
+                start = newline + 1
             }
-            if let position = entry.position, proof.position != position {
-                problem(
-                    index + 1, entry.position,
-                    "\(place) is for position \(proof.position), not this record's")
-                continue
-            }
-            let leaf = bytes.withUnsafeBytes {
-                MerkleTree<NoHashes>.leafHash($0, hasher: hasher)
-            }
-            if proof.leaf != leaf {
-                problem(
-                    index + 1, entry.position,
-                    "\(place) is for leaf \(proof.leaf.hex), the record's is \(leaf.hex)")
-                continue
-            }
-            let root = InclusionCheck.root(
-                index: proof.position - 1, size: manifest.head.size, leaf: leaf,
-                proof: proof.hashes, hasher: hasher)
-            if root != manifest.head.root {
-                problem(
-                    index + 1, entry.position,
-                    "\(place): the inclusion proof does not lead to the manifest's root")
-            }
+            partial += chunk[start..<count]
         }
+        if !partial.isEmpty { try body(partial[...]) }
+        return digest.finish()
     }
 
     /// The export must hold exactly the records its filters select at its head.

@@ -35,11 +35,11 @@ extension Command {
             return .checkFailed
         }
         let file = try readInput(path)
-        var proofs: [UInt8]?
+        var proofs: InputFile?
         if let stated = manifest.proofs {
             let slash = path.lastIndex(of: "/")
             let directory = slash.map { String(path[...$0]) } ?? ""
-            proofs = try? readInput(directory + stated.file)
+            proofs = InputFile(path: directory + stated.file)
         }
         let ledger = try context.openLedger(.readOnly)
         let result = try ledger.verifyExport(
