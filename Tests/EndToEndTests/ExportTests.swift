@@ -184,6 +184,22 @@ struct ExportTests {
         #expect(try harness.run(["verify", "--export", again]).status == 0)
     }
 
+    @Test("a CSV export whose header names a column twice is refused, not a crash")
+    func csvHeaderWithRepeatedColumn() throws {
+        let harness = try Self.ledger()
+        let csv = harness.directory.appendingPathComponent("audit.csv").path
+        #expect(try harness.run(["export", "--format", "csv", "-o", csv]).status == 0)
+        let text = try String(contentsOfFile: csv, encoding: .utf8)
+        let header = try #require(text.components(separatedBy: "\r\n").first)
+        #expect(header.contains(",data.text,data.title"), "\(header)")
+        try text.replacingOccurrences(of: ",data.text,data.title", with: ",data.text,data.text")
+            .write(toFile: csv, atomically: true, encoding: .utf8)
+        let verified = try harness.run(["verify", "--export", csv])
+        #expect(verified.status == 1, "\(verified.stderr)")
+        #expect(verified.stdout.contains("line 1: the header names a column twice"))
+        #expect(try Self.checker(csv).status == 1)
+    }
+
     /// Changes one byte of `path` at the first occurrence of `marker`, then puts it back.
     static func withByteChanged(
         _ path: String, after marker: String, _ body: () throws -> Void

@@ -47,8 +47,43 @@ private struct ExportEntry {
     var position: UInt64?
     /// Where its bytes are in the file, for the formats that carry them.
     var bytes: Range<Int>?
-    /// Its cells by column, for CSV.
-    var cells: [String: String]?
+    /// Its cells, for CSV.
+    var cells: CSVRow?
+}
+
+/// The header of a CSV export, shared by all its rows.
+private final class CSVColumns {
+    /// Each column's place in a row.
+    let places: [String: Int]
+    /// The columns in name order, with their places.
+    let byName: [(name: String, place: Int)]
+
+    /// The columns of `header`; nil when it names a column twice.
+    init?(_ header: [String]) {
+        var places: [String: Int] = [:]
+        for (place, name) in header.enumerated() {
+            guard places.updateValue(place, forKey: name) == nil else { return nil }
+        }
+        self.places = places
+        byName = places.map { (name: $0.key, place: $0.value) }.sorted { $0.name < $1.name }
+    }
+}
+
+/// A row of a CSV export: its fields, read through the header. A million rows hold a
+/// million arrays of fields, not a million dictionaries.
+private struct CSVRow {
+    let columns: CSVColumns
+    let fields: [String]
+
+    /// The cell in `column`; nil when the header has no such column.
+    subscript(column: String) -> String? {
+        columns.places[column].map { fields[$0] }
+    }
+
+    /// The cells in column name order.
+    var inColumnOrder: some Sequence<(column: String, value: String)> {
+        columns.byName.lazy.map { (column: $0.name, value: fields[$0.place]) }
+    }
 }
 
 extension Ledger {
@@ -178,6 +213,10 @@ extension Ledger {
                 problem(1, nil, "the header does not begin with the columns of a record")
                 return []
             }
+            guard let columns = CSVColumns(header) else {
+                problem(1, nil, "the header names a column twice")
+                return []
+            }
             for row in rows.dropFirst() {
                 guard row.fields.count == header.count else {
                     problem(
@@ -185,7 +224,7 @@ extension Ledger {
                         "the row has \(row.fields.count) fields, the header \(header.count)")
                     continue
                 }
-                let cells = Dictionary(uniqueKeysWithValues: zip(header, row.fields))
+                let cells = CSVRow(columns: columns, fields: row.fields)
                 guard let text = cells["position"], let found = UInt64(text), found > 0 else {
                     problem(row.line, nil, "position is not a whole number from 1")
                     continue
@@ -291,7 +330,7 @@ extension Ledger {
                     throw LedgerError.corrupt(position: position, reason: error.description)
                 }
                 let expected = ExportCSV.cells(of: record, sha256: hasher.digest(stored))
-                for (column, value) in cells.sorted(by: { $0.key < $1.key })
+                for (column, value) in cells.inColumnOrder
                 where (expected[column] ?? "") != value {
                     problem(
                         entry.line, position,
