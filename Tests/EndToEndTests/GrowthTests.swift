@@ -105,4 +105,31 @@ struct GrowthTests {
         #expect(try run(["import", more]).status == 0)
         #expect(try run(["verify", "--json"]).stdout.contains(#""ok":true,"records":120"#))
     }
+    @Test(
+        "an export to a full disk fails with one line, leaves no file and records nothing",
+        .enabled(if: geteuid() == 0, "mounting a small tmpfs needs root"))
+    func exportToFullDisk() throws {
+        let harness = try CLIHarness()
+        let history = try harness.file("history.ndjson", Self.history("E", events: 4000))
+        #expect(try harness.run(["import", history]).status == 0)
+        let head = try harness.run(["head", "--json"]).stdout
+
+        let disk = harness.directory.appendingPathComponent("disk").path
+        try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
+        let mount = try CLIHarness.launch(
+            URL(fileURLWithPath: "/bin/mount"), ["-t", "tmpfs", "-o", "size=1m", "tmpfs", disk])
+        try #require(mount.status == 0, "\(mount.stderr)")
+        defer { _ = try? CLIHarness.launch(URL(fileURLWithPath: "/bin/umount"), [disk]) }
+
+        // The records alone are larger than the disk: the export fails while it streams.
+        let output = disk + "/audit.ndjson"
+        let refused = try harness.run(["export", "--format", "ndjson", "-o", output])
+        #expect(refused.status == 74)
+        // The proofs file, written beside it, may be the one that fills the disk first.
+        #expect(refused.stderr.hasPrefix("incidents export: \(output)"), "\(refused.stderr)")
+        #expect(refused.stderr.hasSuffix(": No space left on device\n"))
+        #expect(refused.stderr.split(separator: "\n").count == 1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: disk).isEmpty)
+        #expect(try harness.run(["head", "--json"]).stdout == head)
+    }
 }
