@@ -423,4 +423,19 @@ struct FieldRuleTests {
         #expect(built == decoded)
         #expect(encoder.encodeContent(built) == Array(line.utf8))
     }
+
+    @Test("an incident id takes exactly the bytes A-Z a-z 0-9 . _ -, whatever its length")
+    func incidentAlphabet() throws {
+        let allowed = Set(
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-".utf8)
+        for byte in UInt8.min...UInt8.max {
+            #expect(FieldRules.isIncidentByte(byte) == allowed.contains(byte), "\(byte)")
+        }
+        for good in ["a", "INC-7", "x.y_z-0", String(repeating: "Z", count: 64)] {
+            #expect(throws: Never.self) { try FieldRules.checkIncident(good) }
+        }
+        for bad in ["", "INC 1", "INC-é", "INC\u{0}", "a/b", String(repeating: "Z", count: 65)] {
+            #expect(throws: EventError.self, "\(bad)") { try FieldRules.checkIncident(bad) }
+        }
+    }
 }

@@ -14,16 +14,25 @@ enum FieldRules {
         guard !utf8.isEmpty, utf8.count <= maximumIncidentCharacters else {
             throw EventError(field: "incident", "must be 1 to 64 characters long")
         }
-        for byte in utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "_"),
-                UInt8(ascii: "-"):
-                continue
-            default:
-                throw EventError(
-                    field: "incident", "may hold only A-Z a-z 0-9 . _ -, not \(quoted(value))")
-            }
+        let allowed =
+            utf8.withContiguousStorageIfAvailable { $0.allSatisfy(isIncidentByte) }
+            ?? utf8.allSatisfy(isIncidentByte)
+        guard allowed else {
+            throw EventError(
+                field: "incident", "may hold only A-Z a-z 0-9 . _ -, not \(quoted(value))")
+        }
+    }
+
+    /// Whether `byte` may be in an incident id: one bit per ASCII byte, `- . 0-9` among
+    /// the first 64, `A-Z _ a-z` among the next.
+    @inline(__always)
+    static func isIncidentByte(_ byte: UInt8) -> Bool {
+        let first64: UInt64 = 0x03FF_6000_0000_0000
+        let next64: UInt64 = 0x07FF_FFFE_87FF_FFFE
+        switch byte {
+        case 0..<64: return first64 >> byte & 1 == 1
+        case 64..<128: return next64 >> (byte - 64) & 1 == 1
+        default: return false
         }
     }
 
