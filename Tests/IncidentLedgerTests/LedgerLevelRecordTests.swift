@@ -123,21 +123,31 @@ struct LedgerLevelRecordTests {
     func exportProofsCheck() throws {
         let test = try TestLedger()
         try test.append((0..<7).map { detectedLine("INC-\($0)", at: time($0)) })
-        let snapshot = try test.ledger.exportSnapshot(ExportSelection(), proofs: true)
-        #expect(snapshot.records.map(\.position) == Array(1...7))
-        #expect(snapshot.head.root == (try test.ledger.treeHead(size: 7)).root)
+        let files = try test.ledger.makeExport(
+            ExportSelection(), format: .ndjson, file: "audit.ndjson")
+        let head = files.summary.head
+        #expect(head.root == (try test.ledger.treeHead(size: 7)).root)
+        let records = files.contents.split(separator: 0x0A)
+        let proofs = try #require(files.proofs).split(separator: 0x0A).map {
+            try #require(ExportProof(parsing: Array($0)))
+        }
+        #expect(proofs.map(\.position) == Array(1...7))
         let hasher = try SHA256Hasher()
-        for exported in snapshot.records {
+        for (record, proof) in zip(records, proofs) {
+            let leaf = Array(record).withUnsafeBytes {
+                MerkleTree<NoHashes>.leafHash($0, hasher: hasher)
+            }
+            #expect(proof.leaf == leaf)
             let root = InclusionCheck.root(
-                index: exported.position - 1, size: 7, leaf: exported.leaf,
-                proof: exported.proof, hasher: hasher)
-            #expect(root == snapshot.head.root)
-            var wrong = exported.proof
+                index: proof.position - 1, size: 7, leaf: leaf, proof: proof.hashes,
+                hasher: hasher)
+            #expect(root == head.root)
+            var wrong = proof.hashes
             wrong.swapAt(0, wrong.count - 1)
             #expect(
                 InclusionCheck.root(
-                    index: exported.position - 1, size: 7, leaf: exported.leaf, proof: wrong,
-                    hasher: hasher) != snapshot.head.root)
+                    index: proof.position - 1, size: 7, leaf: leaf, proof: wrong, hasher: hasher)
+                    != head.root)
         }
     }
 

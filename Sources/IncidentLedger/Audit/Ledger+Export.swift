@@ -48,71 +48,10 @@ extension ExportHead: Equatable {
     }
 }
 
-/// One record selected for an export.
-public struct ExportedRecord: Sendable {
-    /// Its position.
-    public var position: UInt64
-    /// Its stored bytes, exactly.
-    public var bytes: [UInt8]
-    /// The record, decoded.
-    public var record: Record
-    /// The SHA-256 of its bytes (what the next record's `prev` names).
-    public var sha256: SHA256Digest
-    /// Its RFC 6962 leaf hash, SHA-256(0x00 || bytes).
-    public var leaf: SHA256Digest
-    /// Its RFC 6962 inclusion proof in the tree of the export's head (empty when
-    /// proofs were not asked for).
-    public var proof: [SHA256Digest]
-}
-
-/// What an export holds: the records selected, read in one snapshot, and the head.
-public struct ExportSnapshot: Sendable {
-    /// The head the export was taken from.
-    public var head: ExportHead
-    /// The selected records, in position order.
-    public var records: [ExportedRecord]
-}
-
 extension Ledger {
-    /// Reads the records `selection` picks, with the head they were taken from, all in
-    /// one snapshot of the ledger. Every record is held in memory: for a large export,
-    /// `writeExport` streams the same records instead.
-    /// - Parameters:
-    ///   - selection: The filters and the moment (`asOf`; now when nil).
-    ///   - proofs: Whether to compute each record's inclusion proof in the head's tree.
-    /// - Returns: The head and the records.
-    /// - Throws: `LedgerError` when the ledger cannot be read or a record is damaged.
-    /// - Complexity: O(n) in the records up to the head, plus O(log² n) reads for each
-    ///   proof; an `asOf` with a process filter also folds the log to that moment.
-    public func exportSnapshot(
-        _ selection: ExportSelection, proofs: Bool
-    ) throws(LedgerError) -> ExportSnapshot {
-        do {
-            return try withSelection(selection) { size, processes, txn in
-                let tree = keptTree(in: txn)
-                let head = try exportHead(size: size, tree: tree, in: txn)
-                var selected: [ExportedRecord] = []
-                try forEachSelected(selection, size: size, processes: processes, in: txn) {
-                    position, bytes, record in
-                    selected.append(
-                        ExportedRecord(
-                            position: position, bytes: Array(bytes), record: record,
-                            sha256: hasher.digest(bytes),
-                            leaf: MerkleTree<KeptSubtrees<ReadTransaction>>.leafHash(
-                                bytes, hasher: hasher),
-                            proof: proofs
-                                ? try tree.inclusionProof(index: position - 1, size: size) : []))
-                }
-                return ExportSnapshot(head: head, records: selected)
-            }
-        } catch {
-            throw Ledger.wrap(error)
-        }
-    }
-
     /// The positions of the records `selection` picks, in order, read in one snapshot.
-    /// - Complexity: as `exportSnapshot(_:proofs:)` without proofs, in O(k) memory for
-    ///   k records picked.
+    /// - Complexity: O(n) in the records up to the moment, in O(k) memory for k records
+    ///   picked; an `asOf` with a process filter also folds the log to that moment.
     public func exportedPositions(_ selection: ExportSelection) throws(LedgerError) -> [UInt64] {
         do {
             return try withSelection(selection) { size, processes, txn in
@@ -140,8 +79,9 @@ extension Ledger {
     ///   proofs file's SHA-256, nil for csv.
     /// - Throws: `LedgerError` when the ledger cannot be read, or what an output throws;
     ///   the outputs then hold part of the export.
-    /// - Complexity: as `exportSnapshot(_:proofs:)`, in O(1) memory beyond the
-    ///   outputs' (csv reads the records twice: once for its columns).
+    /// - Complexity: O(n) in the records up to the moment, plus O(log² n) reads for each
+    ///   proof, in O(1) memory beyond the outputs' (csv reads the records twice: once for
+    ///   its columns); an `asOf` with a process filter also folds the log to that moment.
     public func writeExport(
         _ selection: ExportSelection, format: ExportFormat, file: String,
         contents: some ExportOutput, proofs: some ExportOutput
@@ -389,61 +329,4 @@ extension Ledger {
 public protocol ExportOutput: AnyObject {
     /// Takes the next bytes.
     func write(_ bytes: UnsafeRawBufferPointer) throws
-}
-
-/// An export file made in memory.
-public final class ExportBytes: ExportOutput {
-    /// What was written.
-    public private(set) var bytes: [UInt8] = []
-
-    /// An empty file.
-    public init() {}
-
-    public func write(_ bytes: UnsafeRawBufferPointer) {
-        self.bytes.append(contentsOf: bytes)
-    }
-}
-
-/// The files of an export, made in memory.
-public struct ExportFiles: Sendable {
-    /// The export file's bytes.
-    public var contents: [UInt8]
-    /// The proofs file's bytes, for formats that carry record bytes.
-    public var proofs: [UInt8]?
-    /// The SHA-256 of `proofs`.
-    public var proofsDigest: SHA256Digest?
-    /// What the export is: what the manifest and the ledger's record say of it.
-    public var summary: ExportSummary
-}
-
-extension Ledger {
-    /// Makes an export in memory (see `writeExport`, which streams it instead).
-    /// - Parameters:
-    ///   - selection: The filters and the moment.
-    ///   - format: The export's format.
-    ///   - file: The export file's base name, for the summary.
-    /// - Returns: The files' bytes and the summary.
-    /// - Throws: `LedgerError` when the ledger cannot be read.
-    /// - Complexity: as `writeExport`, in O(n) memory.
-    public func makeExport(
-        _ selection: ExportSelection, format: ExportFormat, file: String
-    ) throws(LedgerError) -> ExportFiles {
-        let contents = ExportBytes()
-        let proofs = ExportBytes()
-        do {
-            let written = try writeExport(
-                selection, format: format, file: file, contents: contents, proofs: proofs)
-            return ExportFiles(
-                contents: contents.bytes,
-                proofs: format.carriesRecordBytes ? proofs.bytes : nil,
-                proofsDigest: written.proofsDigest, summary: written.summary)
-        } catch {
-            throw Ledger.wrap(error)
-        }
-    }
-
-    /// The SHA-256 of `bytes`.
-    public func digest(_ bytes: [UInt8]) -> SHA256Digest {
-        hasher.digest(bytes)
-    }
 }
