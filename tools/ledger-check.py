@@ -367,33 +367,45 @@ def check_export(path, public_key=None):
 
 
 def check_export_proofs(path, manifest, records, size, root):
-    """Each record's inclusion proof, from the proofs file, against the head's root."""
-    problems = []
+    """Each record's inclusion proof, from the proofs file, against the head's root.
+
+    The proofs file is several times the size of the export: it is read a line at a
+    time and hashed as it is read.
+    """
     proofs_path = os.path.join(os.path.dirname(path), manifest["proofs"]["file"])
+    digest = hashlib.sha256()
+    count = 0
+    line_problems = []
     with open(proofs_path, "rb") as file:
-        data = file.read()
-    if sha256_hex(data) != manifest["proofs"]["sha256"]:
-        problems.append(f"the proofs file's SHA-256 is {sha256_hex(data)}, "
+        for number, raw in enumerate(file, start=1):
+            digest.update(raw)
+            count = number
+            if number > len(records):
+                continue
+            line = raw[:-1] if raw.endswith(b"\n") else raw
+            where, record, position = records[number - 1]
+            try:
+                proof = parse_record(line)
+                leaf = leaf_hash(record)
+                if proof["position"] != position:
+                    raise ValueError(f"it is for position {proof['position']}")
+                if proof["leaf"] != leaf.hex():
+                    raise ValueError(
+                        f"it is for leaf {proof['leaf']}, the record's is {leaf.hex()}")
+                hashes = [bytes.fromhex(h) for h in proof["proof"]]
+                if root_from_inclusion(position - 1, size, leaf, hashes) != root:
+                    raise ValueError("it does not lead to the manifest's root")
+            except (ValueError, KeyError, TypeError) as error:
+                line_problems.append(
+                    f"{where} (position {position}): proofs line {number}: {error}")
+    # The file's digest and line count come before the lines' own problems.
+    problems = []
+    if digest.hexdigest() != manifest["proofs"]["sha256"]:
+        problems.append(f"the proofs file's SHA-256 is {digest.hexdigest()}, "
                         f"the manifest says {manifest['proofs']['sha256']}")
-    lines = data.split(b"\n")
-    if lines and lines[-1] == b"":
-        lines.pop()
-    if len(lines) != len(records):
-        problems.append(f"the proofs file has {len(lines)} lines for {len(records)} records")
-    for number, (line, (where, record, position)) in enumerate(zip(lines, records), start=1):
-        try:
-            proof = parse_record(line)
-            leaf = leaf_hash(record)
-            if proof["position"] != position:
-                raise ValueError(f"it is for position {proof['position']}")
-            if proof["leaf"] != leaf.hex():
-                raise ValueError(f"it is for leaf {proof['leaf']}, the record's is {leaf.hex()}")
-            hashes = [bytes.fromhex(h) for h in proof["proof"]]
-            if root_from_inclusion(position - 1, size, leaf, hashes) != root:
-                raise ValueError("it does not lead to the manifest's root")
-        except (ValueError, KeyError, TypeError) as error:
-            problems.append(f"{where} (position {position}): proofs line {number}: {error}")
-    return problems
+    if count != len(records):
+        problems.append(f"the proofs file has {count} lines for {len(records)} records")
+    return problems + line_problems
 
 
 # --- Ed25519 (RFC 8032 section 5.1.7) signature verification, for signed heads.

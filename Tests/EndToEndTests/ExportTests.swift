@@ -510,6 +510,9 @@ struct StreamedExportTests {
             #expect(tampered.stdout.contains("proofs file line \(line)"), "\(tampered.stdout)")
             #expect(!tampered.stdout.contains("proofs file line \(line + 1)"))
             #expect(!tampered.stdout.contains("proofs file line \(line - 1)"))
+            let checked = try ExportTests.checker(output)
+            #expect(checked.status == 1)
+            #expect(checked.stderr.contains("proofs line \(line):"), "\(checked.stderr)")
             try original.write(to: url)
         } else {
             #expect(!FileManager.default.fileExists(atPath: output + ".proofs.ndjson"))
