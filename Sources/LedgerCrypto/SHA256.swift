@@ -42,15 +42,19 @@ public struct SHA256Digest: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Parses 64 hexadecimal digits (either case) given as UTF-8 bytes.
-    /// - Complexity: O(1): exactly 64 bytes are read, nothing is allocated.
+    /// - Complexity: O(1): exactly 64 bytes are read, eight digits at a time, and
+    ///   nothing is allocated.
     public init?(hexUTF8 text: UnsafeBufferPointer<UInt8>) {
         guard text.count == 64 else { return nil }
+        let digits = UnsafeRawBufferPointer(text)
         var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         let valid = Swift.withUnsafeMutableBytes(of: &words) { raw -> Bool in
-            for index in 0..<32 {
-                guard let high = hexValue(text[2 * index]), let low = hexValue(text[2 * index + 1])
-                else { return false }
-                raw[index] = high << 4 | low
+            for group in 0..<8 {
+                let eight = digits.loadUnaligned(fromByteOffset: 8 * group, as: UInt64.self)
+                guard let value = Hex.value(ofDigits: UInt64(littleEndian: eight)) else {
+                    return false
+                }
+                raw.storeBytes(of: value.bigEndian, toByteOffset: 4 * group, as: UInt32.self)
             }
             return true
         }
@@ -67,7 +71,7 @@ public struct SHA256Digest: Hashable, Sendable, CustomStringConvertible {
         return Swift.withUnsafeBytes(of: words) { raw in
             for group in 0..<8 {
                 let four = raw.loadUnaligned(fromByteOffset: 4 * group, as: UInt32.self)
-                let digits = hexDigits(UInt32(littleEndian: four))
+                let digits = Hex.digits(ofBytes: UInt32(littleEndian: four))
                 let stated = expected.loadUnaligned(fromByteOffset: 8 * group, as: UInt64.self)
                 guard digits == UInt64(littleEndian: stated) else { return false }
             }
@@ -83,7 +87,7 @@ public struct SHA256Digest: Hashable, Sendable, CustomStringConvertible {
         Swift.withUnsafeBytes(of: words) { raw in
             for group in 0..<8 {
                 let four = raw.loadUnaligned(fromByteOffset: 4 * group, as: UInt32.self)
-                let digits = hexDigits(UInt32(littleEndian: four))
+                let digits = Hex.digits(ofBytes: UInt32(littleEndian: four))
                 destination.storeBytes(
                     of: digits.littleEndian, toByteOffset: 8 * group, as: UInt64.self)
             }
@@ -106,26 +110,18 @@ public struct SHA256Digest: Hashable, Sendable, CustomStringConvertible {
     /// making a `String`.
     public func withHexUTF8<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { out in
-            Swift.withUnsafeBytes(of: words) { raw in
-                for (index, byte) in raw.enumerated() {
-                    out[2 * index] = hexDigit(byte >> 4)
-                    out[2 * index + 1] = hexDigit(byte & 0x0f)
-                }
-            }
+            guard let base = out.baseAddress else { return body(UnsafeBufferPointer(out)) }
+            writeHex(to: UnsafeMutableRawPointer(base))
             return body(UnsafeBufferPointer(out))
         }
     }
 
     /// The digest as 64 lower-case hexadecimal digits.
     public var hex: String {
-        withUnsafeBytes { raw in
-            String(unsafeUninitializedCapacity: 64) { out in
-                for (index, byte) in raw.enumerated() {
-                    out[2 * index] = hexDigit(byte >> 4)
-                    out[2 * index + 1] = hexDigit(byte & 0x0f)
-                }
-                return 64
-            }
+        String(unsafeUninitializedCapacity: 64) { out in
+            guard let base = out.baseAddress else { return 0 }
+            writeHex(to: UnsafeMutableRawPointer(base))
+            return 64
         }
     }
 
@@ -141,35 +137,6 @@ public struct SHA256Digest: Hashable, Sendable, CustomStringConvertible {
         hasher.combine(words.1)
         hasher.combine(words.2)
         hasher.combine(words.3)
-    }
-}
-
-/// The lower-case hexadecimal digit of a value from 0 to 15.
-@inline(__always)
-private func hexDigit(_ nibble: UInt8) -> UInt8 {
-    nibble < 10 ? nibble &+ UInt8(ascii: "0") : nibble &+ (UInt8(ascii: "a") &- 10)
-}
-
-/// The eight lower-case hexadecimal digits of four bytes (the first byte's two digits
-/// first), as the bytes of a little-endian word: spread each byte to two lanes, split
-/// it into nibbles, and add `0` or, for 10 to 15, `a` - 10, lane by lane.
-@inline(__always)
-private func hexDigits(_ four: UInt32) -> UInt64 {
-    var spread = UInt64(four)
-    spread = (spread | spread << 16) & 0x0000_FFFF_0000_FFFF
-    spread = (spread | spread << 8) & 0x00FF_00FF_00FF_00FF
-    let nibbles = (spread >> 4) & 0x000F_000F_000F_000F | (spread & 0x000F_000F_000F_000F) << 8
-    let letters = ((nibbles &+ 0x0606_0606_0606_0606) >> 4) & 0x0101_0101_0101_0101
-    return nibbles &+ 0x3030_3030_3030_3030 &+ letters &* 0x27
-}
-
-@inline(__always)
-private func hexValue(_ digit: UInt8) -> UInt8? {
-    switch digit {
-    case UInt8(ascii: "0")...UInt8(ascii: "9"): digit &- UInt8(ascii: "0")
-    case UInt8(ascii: "a")...UInt8(ascii: "f"): digit &- UInt8(ascii: "a") &+ 10
-    case UInt8(ascii: "A")...UInt8(ascii: "F"): digit &- UInt8(ascii: "A") &+ 10
-    default: nil
     }
 }
 

@@ -1,3 +1,5 @@
+import LedgerCrypto
+
 /// An event's unique id: a UUID, kept as its 16 bytes and written in lower case.
 public struct EventID: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// The 16 bytes, big-endian halves, so that ids sort as their text does.
@@ -32,11 +34,13 @@ public struct EventID: Hashable, Comparable, Sendable, CustomStringConvertible {
         func eight(_ offset: Int) -> UInt64 {
             UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
         }
-        guard let first = hexWord(eight(0)), let second = hexWord(four(9) | four(14) << 32),
-            let third = hexWord(four(19) | four(24) << 32), let fourth = hexWord(eight(28))
+        guard let first = Hex.value(ofDigits: eight(0)),
+            let second = Hex.value(ofDigits: four(9) | four(14) << 32),
+            let third = Hex.value(ofDigits: four(19) | four(24) << 32),
+            let fourth = Hex.value(ofDigits: eight(28))
         else { return nil }
-        self.high = first << 32 | second
-        self.low = third << 32 | fourth
+        self.high = UInt64(first) << 32 | UInt64(second)
+        self.low = UInt64(third) << 32 | UInt64(fourth)
     }
 
     /// Makes an id from its two halves.
@@ -106,48 +110,12 @@ public struct EventID: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 }
 
-/// The value of eight hexadecimal digits in either case, given as the bytes of a
-/// little-endian word (the first digit in the lowest byte); nil if any byte is not one.
-///
-/// All eight are checked and converted at once, lane by lane, without a branch per
-/// digit: random digits defeat branch prediction.
-@inline(__always)
-private func hexWord(_ word: UInt64) -> UInt64? {
-    let high: UInt64 = 0x8080_8080_8080_8080
-    // With every byte below 0x80, adding to a lane never carries into the next.
-    guard word & high == 0 else { return nil }
-    let lanes: UInt64 = 0x0101_0101_0101_0101
-    // A lane at or above `bound` gets its high bit when `0x80 - bound` is added to it.
-    func atLeast(_ value: UInt64, _ bound: UInt64) -> UInt64 {
-        (value &+ (lanes &* (0x80 - bound))) & high
-    }
-    let digit = atLeast(word, 0x30) & ~atLeast(word, 0x3A)
-    let lowered = word | (lanes &* 0x20)
-    let letter = atLeast(lowered, 0x61) & ~atLeast(lowered, 0x67)
-    guard digit | letter == high else { return nil }
-
-    // Each lane's value, the first digit's lane moved to the top, then the lanes'
-    // nibbles packed pairwise, then the pairs, then the fours.
-    var value = ((word & (lanes &* 0x0F)) &+ (letter >> 7) &* 9).byteSwapped
-    value = (value | value >> 4) & 0x00FF_00FF_00FF_00FF
-    value = (value | value >> 8) & 0x0000_FFFF_0000_FFFF
-    return (value | value >> 16) & 0xFFFF_FFFF
-}
-
 /// The 8 lower-case hexadecimal digits of the low 32 bits of `value`, as a word whose
 /// bytes from the least significant are the digits in order.
 @inline(__always)
 private func hexDigits(_ value: UInt64) -> UInt64 {
-    // Each nibble moved to a byte of its own, then the first digit's byte to the bottom.
-    var nibbles = value & 0xFFFF_FFFF
-    nibbles = (nibbles | nibbles << 16) & 0x0000_FFFF_0000_FFFF
-    nibbles = (nibbles | nibbles << 8) & 0x00FF_00FF_00FF_00FF
-    nibbles = (nibbles | nibbles << 4) & 0x0F0F_0F0F_0F0F_0F0F
-    nibbles = nibbles.byteSwapped
-    // 1 in each byte whose nibble is 10 or more: adding 6 carries it into bit 4.
-    let letters = (nibbles &+ 0x0606_0606_0606_0606) >> 4 & 0x0101_0101_0101_0101
-    // "0" is 0x30; "a" is 0x27 more than "0" plus 10.
-    return nibbles &+ 0x3030_3030_3030_3030 &+ letters &* 0x27
+    // The most significant byte first: in the lowest lane.
+    Hex.digits(ofBytes: UInt32(truncatingIfNeeded: value).byteSwapped)
 }
 
 /// The 8 bytes of `value`, most significant first.
