@@ -91,6 +91,18 @@ final class CLIHarness: Sendable {
         return url.path
     }
 
+    /// Writes a history of `events` events made by `tools/generate-sample.py` to a file
+    /// in the harness folder and returns its path.
+    func sample(events: Int, seed: Int) throws -> String {
+        let path = directory.appendingPathComponent("sample.ndjson").path
+        let generator = CLIHarness.packageRoot.appendingPathComponent("tools/generate-sample.py")
+        let generated = try CLIHarness.launch(
+            URL(fileURLWithPath: "/usr/bin/env"),
+            ["python3", generator.path, "--events", "\(events)", "--seed", "\(seed)", "-o", path])
+        try #require(generated.status == 0, "\(generated.stderr)")
+        return path
+    }
+
     /// The bytes of every file in the ledger directory, by name.
     func ledgerFiles() throws -> [String: Data] {
         var files: [String: Data] = [:]

@@ -453,12 +453,7 @@ struct StreamedExportTests {
         arguments: ["ndjson", "csv", "json"])
     func largeExport(format: String) throws {
         let harness = try CLIHarness()
-        let sample = harness.directory.appendingPathComponent("sample.ndjson").path
-        let generator = CLIHarness.packageRoot.appendingPathComponent("tools/generate-sample.py")
-        let generated = try CLIHarness.launch(
-            URL(fileURLWithPath: "/usr/bin/env"),
-            ["python3", generator.path, "--events", "6000", "--seed", "9", "-o", sample])
-        #expect(generated.status == 0, "\(generated.stderr)")
+        let sample = try harness.sample(events: 6000, seed: 9)
         #expect(try harness.run(["import", sample]).status == 0)
         let log = try harness.run(["log", "--json"]).stdout
         let lines = log.split(separator: "\n").map(String.init)

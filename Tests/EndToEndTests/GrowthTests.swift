@@ -67,17 +67,27 @@ struct GrowthTests {
         #expect(try harness.run(["verify", "--json"]).stdout.contains(#""ok":true,"records":110"#))
     }
 
-    @Test(
-        "on a full disk the import fails with one line and the ledger stays as it was",
-        .enabled(if: geteuid() == 0, "mounting a small tmpfs needs root"))
-    func fullDisk() throws {
-        let harness = try CLIHarness()
+    /// Mounts a 1 MiB tmpfs on a new folder of the harness's and returns its path.
+    static func mountSmallDisk(in harness: CLIHarness) throws -> String {
         let disk = harness.directory.appendingPathComponent("disk").path
         try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
         let mount = try CLIHarness.launch(
             URL(fileURLWithPath: "/bin/mount"), ["-t", "tmpfs", "-o", "size=1m", "tmpfs", disk])
         try #require(mount.status == 0, "\(mount.stderr)")
-        defer { _ = try? CLIHarness.launch(URL(fileURLWithPath: "/bin/umount"), [disk]) }
+        return disk
+    }
+
+    static func unmount(_ disk: String) {
+        _ = try? CLIHarness.launch(URL(fileURLWithPath: "/bin/umount"), [disk])
+    }
+
+    @Test(
+        "on a full disk the import fails with one line and the ledger stays as it was",
+        .enabled(if: geteuid() == 0, "mounting a small tmpfs needs root"))
+    func fullDisk() throws {
+        let harness = try CLIHarness()
+        let disk = try Self.mountSmallDisk(in: harness)
+        defer { Self.unmount(disk) }
         let ledger = disk + "/ledger"
         func run(_ arguments: [String]) throws -> CLIHarness.Outcome {
             try CLIHarness.launch(CLIHarness.executable, arguments + ["--ledger", ledger])
@@ -114,12 +124,8 @@ struct GrowthTests {
         #expect(try harness.run(["import", history]).status == 0)
         let head = try harness.run(["head", "--json"]).stdout
 
-        let disk = harness.directory.appendingPathComponent("disk").path
-        try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
-        let mount = try CLIHarness.launch(
-            URL(fileURLWithPath: "/bin/mount"), ["-t", "tmpfs", "-o", "size=1m", "tmpfs", disk])
-        try #require(mount.status == 0, "\(mount.stderr)")
-        defer { _ = try? CLIHarness.launch(URL(fileURLWithPath: "/bin/umount"), [disk]) }
+        let disk = try Self.mountSmallDisk(in: harness)
+        defer { Self.unmount(disk) }
 
         // The records alone are larger than the disk: the export fails while it streams.
         let output = disk + "/audit.ndjson"

@@ -6,12 +6,7 @@ struct ProjectionCommandTests {
     /// A ledger holding a generated sample history of `events` events.
     static func sampleLedger(events: Int) throws -> CLIHarness {
         let harness = try CLIHarness()
-        let sample = harness.directory.appendingPathComponent("sample.ndjson").path
-        let generator = CLIHarness.packageRoot.appendingPathComponent("tools/generate-sample.py")
-        let generated = try CLIHarness.launch(
-            URL(fileURLWithPath: "/usr/bin/env"),
-            ["python3", generator.path, "--events", "\(events)", "--seed", "5", "-o", sample])
-        #expect(generated.status == 0, "\(generated.stderr)")
+        let sample = try harness.sample(events: events, seed: 5)
         #expect(try harness.run(["import", sample]).status == 0)
         return harness
     }

@@ -18,12 +18,7 @@ struct TerminalProgressTests {
     @Test("import and rebuild show their progress on a terminal and not in a pipe")
     func progressOnlyOnATerminal() throws {
         let harness = try CLIHarness()
-        let sample = harness.directory.appendingPathComponent("sample.ndjson").path
-        let generator = CLIHarness.packageRoot.appendingPathComponent("tools/generate-sample.py")
-        let generated = try CLIHarness.launch(
-            URL(fileURLWithPath: "/usr/bin/env"),
-            ["python3", generator.path, "--events", "2000", "--seed", "5", "-o", sample])
-        #expect(generated.status == 0, "\(generated.stderr)")
+        let sample = try harness.sample(events: 2000, seed: 5)
 
         let imported = try Self.onTerminal(harness, ["import", sample])
         #expect(imported.hasPrefix("\rchecking 0/2000 (0%)"), "\(imported)")

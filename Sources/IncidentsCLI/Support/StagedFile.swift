@@ -104,15 +104,7 @@ final class StagedWriter: ExportOutput {
     /// Adds `bytes` to the file.
     /// - Throws: `CLIError` naming the path when the file cannot be written.
     func write(_ bytes: [UInt8]) throws(CLIError) {
-        let failure = bytes.withUnsafeBytes { raw -> CLIError? in
-            do throws(CLIError) {
-                try write(raw)
-                return nil
-            } catch {
-                return error
-            }
-        }
-        if let failure { throw failure }
+        try StagedWriter.withRawBytes(of: bytes) { raw throws(CLIError) in try write(raw) }
     }
 
     /// Writes what is buffered, flushes the file to disk and closes it.
@@ -140,15 +132,23 @@ final class StagedWriter: ExportOutput {
     }
 
     private func flush() throws(CLIError) {
-        let failure = buffer.withUnsafeBytes { raw -> CLIError? in
+        try StagedWriter.withRawBytes(of: buffer) { raw throws(CLIError) in try writeAll(raw) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Calls `body` with the memory of `bytes`, passing its typed error on: the array's
+    /// `withUnsafeBytes` only rethrows untyped ones.
+    private static func withRawBytes(
+        of bytes: [UInt8], _ body: (UnsafeRawBufferPointer) throws(CLIError) -> Void
+    ) throws(CLIError) {
+        let failure = bytes.withUnsafeBytes { raw -> CLIError? in
             do throws(CLIError) {
-                try writeAll(raw)
+                try body(raw)
                 return nil
             } catch {
                 return error
             }
         }
-        buffer.removeAll(keepingCapacity: true)
         if let failure { throw failure }
     }
 
