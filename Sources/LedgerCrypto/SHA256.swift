@@ -220,11 +220,7 @@ public final class SHA256Hasher {
     }
 
     private func finish() -> SHA256Digest {
-        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        Swift.withUnsafeMutableBytes(of: &words) { out in
-            ccrypto_sha256_final(context, out.baseAddress?.assumingMemoryBound(to: UInt8.self))
-        }
-        return SHA256Digest(words: words)
+        finalDigest(of: context)
     }
 
     /// The digest of `bytes`.
@@ -265,11 +261,17 @@ public final class SHA256Stream {
 
     /// The digest of everything added, after which the stream begins again, empty.
     public func finish() -> SHA256Digest {
-        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        Swift.withUnsafeMutableBytes(of: &words) { out in
-            ccrypto_sha256_final(context, out.baseAddress?.assumingMemoryBound(to: UInt8.self))
-        }
+        let digest = finalDigest(of: context)
         ccrypto_sha256_init(context)
-        return SHA256Digest(words: words)
+        return digest
     }
+}
+
+/// Ends the digest begun in `context` and returns it.
+private func finalDigest(of context: UnsafeMutablePointer<SHA256_CTX>) -> SHA256Digest {
+    var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    Swift.withUnsafeMutableBytes(of: &words) { out in
+        ccrypto_sha256_final(context, out.baseAddress?.assumingMemoryBound(to: UInt8.self))
+    }
+    return SHA256Digest(words: words)
 }

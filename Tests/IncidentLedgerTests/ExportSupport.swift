@@ -30,7 +30,7 @@ extension Ledger {
         let written = try writeExport(
             selection, format: format, file: file, contents: contents, proofs: proofs)
         return ExportFiles(
-            contents: contents.bytes, proofs: format.carriesRecordBytes ? proofs.bytes : nil,
+            contents: contents.bytes, proofs: written.proofsDigest.map { _ in proofs.bytes },
             summary: written.summary)
     }
 }

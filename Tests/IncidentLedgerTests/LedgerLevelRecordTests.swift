@@ -31,7 +31,8 @@ struct LedgerLevelRecordTests {
             text
                 == #"{"actor":"\#(Ledger.currentUser())","at":"\#(TestLedger.recordedAtText)","#
                 + #""data":{"count":3,"file":"audit.ndjson","filters":{},"format":"ndjson","#
-                + #""headRoot":"\#(head.root.hex)","headSize":3,"sha256":"\#(summary.sha256.hex)"},"#
+                + #""headRoot":"\#(head.root.hex)","headSize":3,"#
+                + #""sha256":"\#(summary.sha256.hex)"},"#
                 + #""id":"\#(id)","position":4,"#
                 + #""prev":"\#(try sha256Hex(Array(previous.utf8)))","#
                 + #""recordedAt":"\#(TestLedger.recordedAtText)","#

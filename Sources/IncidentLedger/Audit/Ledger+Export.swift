@@ -74,9 +74,9 @@ extension Ledger {
     ///   - format: The export's format.
     ///   - file: The export file's base name, for the summary.
     ///   - contents: Where the export file goes.
-    ///   - proofs: Where the proofs file goes; not written to for csv.
+    ///   - proofs: Where the proofs file goes; nil for none (csv has none).
     /// - Returns: The summary (the count, the file's SHA-256 and the head) and the
-    ///   proofs file's SHA-256, nil for csv.
+    ///   proofs file's SHA-256, nil when none was written.
     /// - Throws: `LedgerError` when the ledger cannot be read, or what an output throws;
     ///   the outputs then hold part of the export.
     /// - Complexity: O(n) in the records up to the moment, plus O(log² n) reads for each
@@ -84,8 +84,9 @@ extension Ledger {
     ///   its columns); an `asOf` with a process filter also folds the log to that moment.
     public func writeExport(
         _ selection: ExportSelection, format: ExportFormat, file: String,
-        contents: some ExportOutput, proofs: some ExportOutput
+        contents: some ExportOutput, proofs: (any ExportOutput)?
     ) throws -> (summary: ExportSummary, proofsDigest: SHA256Digest?) {
+        let proofs = format.carriesRecordBytes ? proofs : nil
         let contentsDigest = SHA256Stream()
         let proofsDigest = SHA256Stream()
         func emit(_ bytes: UnsafeRawBufferPointer) throws {
@@ -94,12 +95,6 @@ extension Ledger {
         }
         func emit(_ bytes: [UInt8]) throws {
             try bytes.withUnsafeBytes { try emit($0) }
-        }
-        func emitProof(_ bytes: [UInt8]) throws {
-            try bytes.withUnsafeBytes { raw in
-                proofsDigest.add(raw)
-                try proofs.write(raw)
-            }
         }
         let newline: [UInt8] = [0x0A]
 
@@ -121,13 +116,18 @@ extension Ledger {
                     try emit(bytes)
                     if format == .ndjson { try emit(newline) }
                     count += 1
+                    guard let proofs else { return }
                     proof.reset()
                     proof.exportProof(
                         position: position,
                         leaf: MerkleTree<KeptSubtrees<ReadTransaction>>.leafHash(
                             bytes, hasher: hasher),
                         proof: try tree.inclusionProof(index: position - 1, size: size))
-                    try emitProof(proof.bytes + newline)
+                    proof.bytes.append(0x0A)
+                    try proof.bytes.withUnsafeBytes { line in
+                        proofsDigest.add(line)
+                        try proofs.write(line)
+                    }
                 }
                 if format == .json { try emit(Array("]}\n".utf8)) }
             case .csv:
@@ -151,7 +151,7 @@ extension Ledger {
         let summary = ExportSummary(
             format: format, filters: selection.given, count: count,
             sha256: contentsDigest.finish(), head: head, file: file)
-        return (summary, format.carriesRecordBytes ? proofsDigest.finish() : nil)
+        return (summary, proofs == nil ? nil : proofsDigest.finish())
     }
 
     /// Calls `body` with the size of the log at the selection's moment, each incident's

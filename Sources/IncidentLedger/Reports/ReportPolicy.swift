@@ -159,8 +159,8 @@ private struct PolicyReader {
             guard let level = Severity(rawValue: name) else {
                 throw EventError(
                     field: "\(field)[\(index)]",
-                    "must be one of \(EventSchema.severities.joined(separator: ", ")), not \"\(name)\""
-                )
+                    "must be one of \(EventSchema.severities.joined(separator: ", ")), "
+                        + "not \"\(name)\"")
             }
             levels.insert(level)
         }
@@ -173,8 +173,8 @@ private struct PolicyReader {
             guard EventSchema.categories.contains(name) else {
                 throw EventError(
                     field: "\(field)[\(index)]",
-                    "must be one of \(EventSchema.categories.joined(separator: ", ")), not \"\(name)\""
-                )
+                    "must be one of \(EventSchema.categories.joined(separator: ", ")), "
+                        + "not \"\(name)\"")
             }
             names.insert(name)
         }

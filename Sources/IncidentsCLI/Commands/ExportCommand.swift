@@ -60,18 +60,15 @@ extension Command {
         // The files are written as the records are read, beside their final paths, and
         // moved into place together once the manifest is written too.
         let contents = try StagedWriter(path: request.output)
-        let proofs = try StagedWriter(path: request.proofsPath)
+        let proofs =
+            request.format.carriesRecordBytes ? try StagedWriter(path: request.proofsPath) : nil
         let written = try ledger.writeExport(
             request.selection, format: request.format, file: request.baseName,
             contents: contents, proofs: proofs)
         var staged: [StagedFile] = []
         defer { for file in staged { file.discard() } }
         staged.append(try contents.finish())
-        if written.proofsDigest != nil {
-            staged.append(try proofs.finish())
-        } else {
-            proofs.discard()
-        }
+        if let proofs { staged.append(try proofs.finish()) }
 
         let exportedAt = Timestamp(utcNanoseconds: Ledger.now(), fractionDigits: 6)
         var manifest = ExportManifest(
@@ -107,7 +104,8 @@ extension Command {
         }
         let head = manifest.head
         context.out.line(
-            "exported \(manifest.count) record\(manifest.count == 1 ? "" : "s") to \(request.output) (\(request.format.rawValue)), "
+            "exported \(manifest.count) record\(manifest.count == 1 ? "" : "s") to "
+                + "\(request.output) (\(request.format.rawValue)), "
                 + "from the head of \(head.size) records, root \(head.root.hex)")
         context.out.line("manifest: \(request.manifestPath)")
         if written.proofsDigest != nil { context.out.line("proofs: \(request.proofsPath)") }
